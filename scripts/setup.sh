@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian machine for biomass, idempotently:
+#   - Debian's GDAL (libgdal-dev) and a C++ toolchain when missing, so gdal-async links
+#     against the system GDAL (never its bundled multi-hour build, see ../shared/FACTS.md);
+#   - node modules, reinstalled only when package-lock.json, GDAL or Node changed.
+# Pass --test to also make sure the services and tools the test suite needs are present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+sudo_cmd=()
+[ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
+
+apt_missing=()
+command -v gdal-config >/dev/null 2>&1 || apt_missing+=(libgdal-dev)
+command -v g++ >/dev/null 2>&1 || apt_missing+=(g++)
+command -v make >/dev/null 2>&1 || apt_missing+=(make)
+command -v python3 >/dev/null 2>&1 || apt_missing+=(python3)
+if [ "$want_test" = 1 ]; then
+  command -v pg_ctlcluster >/dev/null 2>&1 || apt_missing+=(postgresql)
+fi
+if [ "${#apt_missing[@]}" -gt 0 ]; then
+  echo "setup: installing Debian packages: ${apt_missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${apt_missing[@]}" >/dev/null
+fi
+
+stamp=node_modules/.biomass-setup
+want="$(sha256sum package-lock.json | cut -d' ' -f1) gdal-$(gdal-config --version) node-$(node --version)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: installing node modules (gdal-async is built against GDAL $(gdal-config --version), ~3 min the first time)"
+  npm_config_build_from_source=gdal-async npm_config_shared_gdal=true \
+    npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+
+if [ "$want_test" = 1 ]; then
+  # PostgreSQL: the test suite talks to a real server on 127.0.0.1:5432.
+  if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+    version=$(ls /etc/postgresql 2>/dev/null | sort -n | tail -1)
+    if [ -z "$version" ]; then
+      echo "setup: PostgreSQL is installed but has no cluster; create one with pg_createcluster" >&2
+      exit 1
+    fi
+    echo "setup: starting PostgreSQL $version"
+    "${sudo_cmd[@]}" pg_ctlcluster --skip-systemctl-redirect "$version" main start
+    for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+  fi
+fi

@@ -1,0 +1,87 @@
+import { Command, CommanderError } from 'commander';
+import { BiomassError } from '../biomass-error.js';
+import { redact } from '../secrets.js';
+import { processIo, type CliIo } from './cli-io.js';
+import { registerPendingCommand } from './pending-command.js';
+import { registerValidateCommand } from './validate-command.js';
+
+/**
+ * Runs the CLI with the given arguments (without `node biomass`) and returns the exit code:
+ * 0 ok, 1 run failed, 2 invalid plan or usage. Nothing below src/cli exits the process.
+ */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const state = { exitCode: 0 };
+  const program = new Command('biomass')
+    .description(
+      'Computes above-ground biomass for US land parcels from Sentinel-2 imagery, state by state,\n' +
+        'from a YAML rollout plan (see docs/plan-reference.md).',
+    )
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+
+  registerValidateCommand(program, io, state);
+  registerPendingCommand(program, {
+    name: 'plan', args: '<plan>', description: 'dry run: the DAG, tile items, storage and time estimates',
+    waitsFor: 'the DAG compiler and estimator (issue #5)',
+  });
+  registerPendingCommand(program, {
+    name: 'run', args: '<plan>', description: 'execute a plan; resumable, with progress',
+    waitsFor: 'the executor',
+  });
+  registerPendingCommand(program, {
+    name: 'status', args: '[plan]', description: 'what is done, running and failed, from the database',
+    waitsFor: 'the executor and run records',
+  });
+  registerPendingCommand(program, {
+    name: 'index', description: "list a state's Sentinel-2 tile items (--state-fips 17)",
+    waitsFor: 'the tile grid and catalog (issue #4)',
+  });
+  registerPendingCommand(program, {
+    name: 'preprocess', description: "convert a state's tiles to streamable COGs (--state-fips 17)",
+    waitsFor: 'tile preprocessing',
+  });
+  registerPendingCommand(program, {
+    name: 'process-county', description: 'compute biomass for one county (--county-fips 17113)',
+    waitsFor: 'county processing',
+  });
+  registerPendingCommand(program, {
+    name: 'cleanup', description: "delete a state's temporary tiles under storage.dir (--state-fips 17)",
+    waitsFor: 'cleanup',
+  });
+  registerPendingCommand(program, {
+    name: 'demo', description: 'make demo data for plans/demo.yaml and run it',
+    waitsFor: 'the synthetic scene generator (issue #4) and the executor',
+  });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return state.exitCode;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    // --help and --version end here with code 0; usage errors were already printed.
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof BiomassError) {
+    const where = error.where ? `${error.where.file}:${error.where.line}:${error.where.column}  ` : '';
+    io.stderr.write(redact(`${where}error  ${error.message}\n`));
+    if (error.hint) io.stderr.write(redact(`   ${error.hint}\n`));
+    return error.exitCode;
+  }
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  io.stderr.write(redact(`biomass: unexpected error: ${text}\n`));
+  return 1;
+}
+
+/** The process entry point used by bin/biomass.js. */
+export async function runCli(argv: string[]): Promise<number> {
+  return main(argv, processIo());
+}

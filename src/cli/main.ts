@@ -3,6 +3,8 @@ import { BiomassError } from '../biomass-error.js';
 import { redact } from '../secrets.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { registerPendingCommand } from './pending-command.js';
+import { registerDbCommand } from './db-command.js';
+import { registerIndexCommand } from './index-command.js';
 import { registerValidateCommand } from './validate-command.js';
 
 /**
@@ -36,10 +38,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     name: 'status', args: '[plan]', description: 'what is done, running and failed, from the database',
     waitsFor: 'the executor and run records',
   });
-  registerPendingCommand(program, {
-    name: 'index', description: "list a state's Sentinel-2 tile items (--state-fips 17)",
-    waitsFor: 'the tile grid and catalog (issue #4)',
-  });
+  registerIndexCommand(program, io, state);
   registerPendingCommand(program, {
     name: 'preprocess', description: "convert a state's tiles to streamable COGs (--state-fips 17)",
     waitsFor: 'tile preprocessing',
@@ -52,6 +51,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     name: 'cleanup', description: "delete a state's temporary tiles under storage.dir (--state-fips 17)",
     waitsFor: 'cleanup',
   });
+  registerDbCommand(program, io, state);
   registerPendingCommand(program, {
     name: 'demo', description: 'make demo data for plans/demo.yaml and run it',
     waitsFor: 'the synthetic scene generator (issue #4) and the executor',

@@ -5,6 +5,7 @@ import { processIo, type CliIo } from './cli-io.js';
 import { registerPendingCommand } from './pending-command.js';
 import { registerDbCommand } from './db-command.js';
 import { registerIndexCommand } from './index-command.js';
+import { registerPlanCommand } from './plan-command.js';
 import { registerValidateCommand } from './validate-command.js';
 
 /**
@@ -26,10 +27,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     });
 
   registerValidateCommand(program, io, state);
-  registerPendingCommand(program, {
-    name: 'plan', args: '<plan>', description: 'dry run: the DAG, tile items, storage and time estimates',
-    waitsFor: 'the DAG compiler and estimator (issue #5)',
-  });
+  registerPlanCommand(program, io, state);
   registerPendingCommand(program, {
     name: 'run', args: '<plan>', description: 'execute a plan; resumable, with progress',
     waitsFor: 'the executor',

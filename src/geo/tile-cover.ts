@@ -1,0 +1,145 @@
+/**
+ * Which Sentinel-2 tiles a lon/lat polygon needs: the polygon is cut along UTM zone edges
+ * (and the equator), each piece is projected into its own zone, and every tile footprint
+ * of that zone that the piece overlaps with non-zero area is kept. A piece is matched only
+ * against its own zone's tiles, because that is the projection its pixels will be read in.
+ */
+import gdal from 'gdal-async';
+import type { MultiPolygon, Polygon, Position } from 'geojson';
+import { SQUARE_M, TILE_M, utmEpsg, zoneWestLon, type Footprint } from './mgrs.js';
+import { tileIdOfSquare } from './tile-grid.js';
+import { areaOf, projectGeometry } from './utm-projection.js';
+
+/** One tile a polygon needs and how much of the polygon lies in its footprint. */
+export interface TileOverlap {
+  tileId: string;
+  footprint: Footprint;
+  /** Area of polygon x footprint, km², measured in the tile's UTM projection. */
+  overlapKm2: number;
+}
+
+export interface TileCover {
+  /** Sorted by tile id. */
+  tiles: TileOverlap[];
+  /** Area of the polygon, km², summed over its pieces in their UTM projections. */
+  areaKm2: number;
+}
+
+/** Intersections smaller than this (m²) are numerical noise along shared edges, not land. */
+const MIN_OVERLAP_M2 = 1;
+
+/** The tiles covering a lon/lat (multi)polygon, with their overlap areas. */
+export function tileCover(geometry: Polygon | MultiPolygon): TileCover {
+  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+  const byTile = new Map<string, TileOverlap>();
+  let areaM2 = 0;
+  for (const rings of polygons) {
+    for (const piece of zonePieces(rings)) {
+      areaM2 += areaOf(piece.geometry);
+      for (const overlap of overlapsInZone(piece.geometry, piece.zone, piece.south)) {
+        const seen = byTile.get(overlap.tileId);
+        if (seen) seen.overlapKm2 += overlap.overlapKm2;
+        else byTile.set(overlap.tileId, overlap);
+      }
+    }
+  }
+  const tiles = [...byTile.values()].sort((a, b) => a.tileId.localeCompare(b.tileId));
+  return { tiles, areaKm2: areaM2 / 1e6 };
+}
+
+interface ZonePiece {
+  zone: number;
+  south: boolean;
+  /** Projected into the zone's UTM system. */
+  geometry: gdal.Geometry;
+}
+
+/** Splits one polygon (its rings) into per-zone, per-hemisphere pieces, projected. */
+function zonePieces(rings: Position[][]): ZonePiece[] {
+  let minLon = Infinity, maxLon = -Infinity, minLat = Infinity, maxLat = -Infinity;
+  for (const ring of rings) {
+    for (const [lon, lat] of ring) {
+      minLon = Math.min(minLon, lon!); maxLon = Math.max(maxLon, lon!);
+      minLat = Math.min(minLat, lat!); maxLat = Math.max(maxLat, lat!);
+    }
+  }
+  // A ring spanning more than half the globe crosses the antimeridian: move its western
+  // longitudes past +180 so it becomes one contiguous shape, then cut it into zones there.
+  const crosses = maxLon - minLon > 180;
+  const unwrapped = crosses ? rings.map((ring) => ring.map(([lon, lat]) => [lon! < 0 ? lon! + 360 : lon!, lat!])) : rings;
+  if (crosses) {
+    minLon = Infinity; maxLon = -Infinity;
+    for (const ring of unwrapped) for (const [lon] of ring) { minLon = Math.min(minLon, lon!); maxLon = Math.max(maxLon, lon!); }
+  }
+  const firstStrip = Math.floor((minLon + 180) / 6);
+  const lastStrip = Math.floor((Math.min(maxLon, minLon + 359.999999) + 180) / 6);
+  const hemispheres = [...(maxLat > 0 || minLat >= 0 ? [false] : []), ...(minLat < 0 ? [true] : [])];
+
+  const pieces: ZonePiece[] = [];
+  for (let strip = firstStrip; strip <= lastStrip; strip++) {
+    const zone = (((strip % 60) + 60) % 60) + 1;
+    // Strips past +180 are the same zones as strips past -180; shift back before projecting.
+    const shift = strip >= 60 ? -360 : strip < 0 ? 360 : 0;
+    const west = zoneWestLon(zone);
+    const shifted = shift === 0 ? unwrapped : unwrapped.map((ring) => ring.map(([lon, lat]) => [lon! + shift, lat!]));
+    for (const south of hemispheres) {
+      const whole = firstStrip === lastStrip && hemispheres.length === 1;
+      let piece = gdal.Geometry.fromGeoJson({ type: 'Polygon', coordinates: shifted });
+      if (!whole) {
+        const box = lonLatBox(west, south ? -80 : 0, west + 6, south ? 0 : 84);
+        piece = intersect(piece, box);
+        if (areaOf(piece) === 0) continue;
+      }
+      projectGeometry(piece, utmEpsg(zone, south));
+      pieces.push({ zone, south, geometry: piece });
+    }
+  }
+  return pieces;
+}
+
+/** The tiles of one zone whose footprints overlap a projected piece. */
+function overlapsInZone(piece: gdal.Geometry, zone: number, south: boolean): TileOverlap[] {
+  const env = piece.getEnvelope();
+  const epsg = utmEpsg(zone, south);
+  const out: TileOverlap[] = [];
+  // A square's footprint spans [E, E + 109.8 km] x [N + 100 km - 109.8 km, N + 100 km].
+  const firstColumn = Math.ceil((env.minX - TILE_M) / SQUARE_M);
+  const lastColumn = Math.floor(env.maxX / SQUARE_M);
+  const firstRow = Math.ceil((env.minY - SQUARE_M) / SQUARE_M);
+  const lastRow = Math.floor((env.maxY + TILE_M - SQUARE_M) / SQUARE_M);
+  for (let column = Math.max(1, firstColumn); column <= Math.min(8, lastColumn); column++) {
+    for (let row = Math.max(0, firstRow); row <= lastRow; row++) {
+      const easting = column * SQUARE_M;
+      const northing = row * SQUARE_M;
+      const maxY = northing + SQUARE_M;
+      const footprint: Footprint = { epsg, minX: easting, maxX: easting + TILE_M, minY: maxY - TILE_M, maxY };
+      const box = rectangle(footprint.minX, footprint.minY, footprint.maxX, footprint.maxY);
+      const overlapM2 = areaOf(intersect(piece, box));
+      if (overlapM2 < MIN_OVERLAP_M2) continue;
+      out.push({ tileId: tileIdOfSquare(zone, south, easting, northing), footprint, overlapKm2: overlapM2 / 1e6 });
+    }
+  }
+  return out;
+}
+
+function lonLatBox(west: number, south: number, east: number, north: number): gdal.Geometry {
+  return rectangle(west, south, east, north);
+}
+
+/** An axis-aligned rectangle polygon. */
+export function rectangle(minX: number, minY: number, maxX: number, maxY: number): gdal.Geometry {
+  return gdal.Geometry.fromGeoJson({
+    type: 'Polygon',
+    coordinates: [[[minX, minY], [maxX, minY], [maxX, maxY], [minX, maxY], [minX, minY]]],
+  });
+}
+
+/** Intersection that survives the rare self-touching ring in Census boundaries. */
+function intersect(a: gdal.Geometry, b: gdal.Geometry): gdal.Geometry {
+  try {
+    return a.intersection(b);
+  } catch {
+    // GEOS rejects invalid input (a ring touching itself); repair it and retry once.
+    return a.makeValid().intersection(b);
+  }
+}

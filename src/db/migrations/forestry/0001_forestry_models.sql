@@ -1,0 +1,16 @@
+-- Empirical biomass models are data the users load, not code: the form of the equation, its
+-- coefficients, and the cover type and region it was fitted for. A parcel with no
+-- applicable model gets the status no_model, never an invented number.
+CREATE TABLE biomass.forestry_models (
+  model_id      text PRIMARY KEY,
+  model_version text NOT NULL,
+  form          text NOT NULL CHECK (form IN ('linear', 'power', 'exponential')),
+  coefficients  jsonb NOT NULL,
+  cover_type    text NOT NULL,
+  region        text NOT NULL,
+  fit_stats     jsonb NOT NULL DEFAULT '{}'::jsonb,
+  citation      text NOT NULL,
+  illustrative  boolean NOT NULL DEFAULT false,
+  loaded_at     timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX forestry_models_cover ON biomass.forestry_models (cover_type, region);

@@ -1,0 +1,98 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import type { PoolFigures, QueryResult, Queryable, Store } from './store.js';
+import { EmbeddedDirLock } from './embedded-dir-lock.js';
+
+/**
+ * The Store over embedded PGlite: the same SQL as PostgreSQL, in-process, one connection.
+ * PGlite queues statements itself and holds them back while a transaction is open, so many
+ * callers may share it. Nothing here can lose a connection, so nothing is retried.
+ */
+export class PgliteStore implements Store {
+  readonly kind = 'pglite' as const;
+  readonly description: string;
+  private inFlight = 0;
+  private readonly counters = { errors: 0, retries: 0, discarded: 0 };
+  private closed = false;
+
+  private constructor(
+    private readonly db: PGlite,
+    private readonly lock: EmbeddedDirLock | undefined,
+    where: string,
+  ) {
+    this.description = `pglite ${where}`;
+  }
+
+  /** Opens (creating when needed) the database in `dataDir`; '' keeps it in memory. */
+  static async open(dataDir: string): Promise<PgliteStore> {
+    if (dataDir === '') return new PgliteStore(await PGlite.create(), undefined, 'in memory');
+    await mkdir(dataDir, { recursive: true });
+    // PGlite's files must never be opened by two processes at once: that corrupts them.
+    const lock = await EmbeddedDirLock.acquire(dataDir);
+    try {
+      return new PgliteStore(await PGlite.create({ dataDir }), lock, dataDir);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  async query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+    return this.tracked(async () => toResult<R>(await this.db.query<R>(sql, params as unknown[])));
+  }
+
+  async exec(script: string): Promise<void> {
+    await this.tracked(() => this.db.exec(script));
+  }
+
+  async transaction<T>(body: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.tracked(() =>
+      this.db.transaction((tx) =>
+        body({
+          query: async <R>(sql: string, params: readonly unknown[] = []) =>
+            toResult<R>(await tx.query<R>(sql, params as unknown[])),
+          exec: async (script: string) => {
+            await tx.exec(script);
+          },
+        }),
+      ),
+    );
+  }
+
+  figures(): PoolFigures {
+    return {
+      total: this.closed ? 0 : 1,
+      idle: this.closed || this.inFlight > 0 ? 0 : 1,
+      waiting: Math.max(0, this.inFlight - 1),
+      max: 1,
+      ...this.counters,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.db.close();
+    } finally {
+      await this.lock?.release();
+    }
+  }
+
+  private async tracked<T>(work: () => Promise<T>): Promise<T> {
+    this.inFlight += 1;
+    try {
+      return await work();
+    } catch (error) {
+      this.counters.errors += 1;
+      throw error;
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+}
+
+function toResult<R>(result: { rows: R[]; affectedRows?: number }): QueryResult<R> {
+  // PGlite reports 0 affected rows for a SELECT; pg counts the rows returned.
+  return { rows: result.rows, rowCount: result.affectedRows || result.rows.length };
+}

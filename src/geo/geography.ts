@@ -108,8 +108,11 @@ async function buildGeography(): Promise<Geography> {
   const state = (code: string): UsState => {
     const found = findState(code);
     if (found) return found;
-    const candidates = US_STATES.flatMap((s) => [s.fips, s.postal]);
-    const near = nearest(code.trim(), candidates, 3);
+    // Digits are compared with FIPS codes, letters with postal codes: "IK" is one typo from
+    // five postal codes and they should all be offered.
+    const digits = /^\d+$/.test(code.trim());
+    const candidates = US_STATES.map((s) => (digits ? s.fips : s.postal));
+    const near = nearest(code.trim(), candidates, 5);
     throw new BiomassError('UNKNOWN_STATE', `unknown state "${code}"`, {
       hint: near.length > 0
         ? `did you mean ${near.map((c) => describeState(findState(c)!)).join(' or ')}?`

@@ -4,7 +4,7 @@ import { PLAN_SCHEMA_PATH } from './plan-schema-path.js';
 
 
 const BANNER =
-  '/* This file is generated from schemas/plan.schema.json by `npm run gen:types`. Do not edit it;\n' +
+  '/* This file is generated from schemas/plan.schema.json by `npm run gen`. Do not edit it;\n' +
   ' * edit the schema. test/plan/plan-document.test.ts fails when the two drift. */';
 
 /** Generates the TypeScript type of a plan as written (before defaults) from the schema. */

@@ -1,4 +1,4 @@
-/* This file is generated from schemas/plan.schema.json by `npm run gen:types`. Do not edit it;
+/* This file is generated from schemas/plan.schema.json by `npm run gen`. Do not edit it;
  * edit the schema. test/plan/plan-document.test.ts fails when the two drift. */
 
 /**

@@ -37,7 +37,7 @@ export function unknownStates(written: unknown, source: YamlSource): Problem[] {
     if (typeof code !== 'string' || !/^([0-9]{2}|[A-Za-z]{2})$/.test(code) || findState(code)) return [];
     const numeric = /^\d+$/.test(code);
     const candidates = numeric ? US_STATES.map((s) => s.fips) : US_STATES.map((s) => s.postal);
-    const suggestions = nearest(numeric ? code : code.toUpperCase(), candidates).map((c) =>
+    const suggestions = nearest(numeric ? code : code.toUpperCase(), candidates, 4).map((c) =>
       describeState(numeric ? c : findState(c)!.fips),
     );
     return [

@@ -3,6 +3,7 @@ import { BiomassError } from '../biomass-error.js';
 import { redact } from '../secrets.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { registerPendingCommand } from './pending-command.js';
+import { registerDemoCommand } from './demo-command.js';
 import { registerDbCommand } from './db-command.js';
 import { registerIndexCommand } from './index-command.js';
 import { registerPlanCommand } from './plan-command.js';
@@ -50,10 +51,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     waitsFor: 'cleanup',
   });
   registerDbCommand(program, io, state);
-  registerPendingCommand(program, {
-    name: 'demo', description: 'make demo data for plans/demo.yaml and run it',
-    waitsFor: 'the synthetic scene generator (issue #4) and the executor',
-  });
+  registerDemoCommand(program, io, state);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,0 +1,117 @@
+/** Azure Blob Storage as a tile store, through @azure/storage-blob (Azurite in tests). */
+import { BlobServiceClient, RestError, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
+import { BiomassError } from '../biomass-error.js';
+import { redact } from '../secrets.js';
+import type { TileSourceOptions } from './tile-source.js';
+import type { TileStore } from './tile-store.js';
+
+// The SDK's default retry (4 tries, up to 2 min apart) would hold a dead endpoint for
+// minutes before saying so; a catalog listing is cheap to redo, so fail within seconds.
+const PIPELINE: StoragePipelineOptions = {
+  retryOptions: { maxTries: 3, retryDelayInMs: 250, maxRetryDelayInMs: 2_000, tryTimeoutInMs: 60_000 },
+};
+
+export class AzureTileStore implements TileStore {
+  private readonly container: ContainerClient;
+
+  constructor(
+    private readonly containerName: string,
+    private readonly prefix: string,
+    options: TileSourceOptions,
+    readonly name: string,
+  ) {
+    this.container = serviceClient(options, name).getContainerClient(containerName);
+  }
+
+  async *list(prefix: string, signal?: AbortSignal): AsyncIterable<string> {
+    const full = this.full(prefix);
+    const strip = this.prefix ? this.prefix.length + 1 : 0;
+    try {
+      for await (const blob of this.container.listBlobsFlat({ prefix: full, abortSignal: signal })) {
+        yield blob.name.slice(strip);
+      }
+    } catch (error) {
+      throw this.failure('list', error);
+    }
+  }
+
+  async write(name: string, localFile: string, signal?: AbortSignal): Promise<void> {
+    try {
+      // A block blob is committed whole by its final block list: readers never see a part.
+      await this.container.getBlockBlobClient(this.full(name)).uploadFile(localFile, { abortSignal: signal });
+    } catch (error) {
+      throw this.failure(`write ${name} to`, error);
+    }
+  }
+
+  href(name: string): string {
+    return `azure://${this.containerName}/${this.full(name)}`;
+  }
+
+  async ensure(signal?: AbortSignal): Promise<void> {
+    try {
+      await this.container.createIfNotExists({ abortSignal: signal });
+    } catch (error) {
+      throw this.failure('create', error);
+    }
+  }
+
+  private full(name: string): string {
+    return this.prefix ? `${this.prefix}/${name}` : name;
+  }
+
+  /** Sorts an SDK failure into what the user can act on, with the source named and secrets redacted. */
+  private failure(what: string, error: unknown): BiomassError {
+    if (error instanceof BiomassError) return error;
+    if ((error as Error).name === 'AbortError') {
+      return new BiomassError('ABORTED', `tile source ${this.name}: ${what} was aborted`, { cause: error });
+    }
+    const detail = redact(firstLine((error as Error).message ?? String(error)));
+    const where = `tile source ${this.name}`;
+    if (error instanceof RestError && error.statusCode !== undefined) {
+      if (error.statusCode === 403 || error.statusCode === 401) {
+        return new BiomassError('CATALOG_AUTH', `${where}: access denied (${error.statusCode} ${error.code ?? ''}) when trying to ${what} container ${this.containerName}`, {
+          hint: 'check the connection string (AZURE_STORAGE_CONNECTION_STRING) or the SAS token: it may be wrong or expired',
+          cause: error,
+        });
+      }
+      if (error.statusCode === 404) {
+        return new BiomassError('CATALOG_NOT_FOUND', `${where}: container ${this.containerName} not found (${error.code ?? '404'})`, {
+          hint: 'check the container name in sources.tiles.uri (azure://CONTAINER[/PREFIX])',
+          cause: error,
+        });
+      }
+      return new BiomassError('CATALOG_FAILED', `${where}: cannot ${what} container ${this.containerName}: ${error.statusCode} ${detail}`, { cause: error });
+    }
+    return new BiomassError('CATALOG_UNREACHABLE', `${where}: cannot reach the blob endpoint to ${what} container ${this.containerName}: ${detail}`, {
+      hint: 'check the endpoint in the connection string and that the storage service is running',
+      cause: error,
+    });
+  }
+}
+
+function serviceClient(options: TileSourceOptions, name: string): BlobServiceClient {
+  if (options.connection) {
+    try {
+      return BlobServiceClient.fromConnectionString(options.connection, PIPELINE);
+    } catch (error) {
+      throw new BiomassError('BAD_CONNECTION', `tile source ${name}: the Azure connection string is not valid: ${redact((error as Error).message)}`, {
+        hint: 'set AZURE_STORAGE_CONNECTION_STRING to a connection string of the form DefaultEndpointsProtocol=...;AccountName=...;AccountKey=...',
+        exitCode: 2,
+        cause: error,
+      });
+    }
+  }
+  if (options.sasToken && options.account) {
+    const sas = options.sasToken.replace(/^\?/, '');
+    return new BlobServiceClient(`https://${options.account}.blob.core.windows.net?${sas}`, undefined, PIPELINE);
+  }
+  throw new BiomassError('NO_CREDENTIALS', `tile source ${name} needs credentials`, {
+    hint: 'set AZURE_STORAGE_CONNECTION_STRING (sources.tiles.connection), or sources.tiles.account with sources.tiles.sas_token',
+    exitCode: 2,
+  });
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}

@@ -1,0 +1,39 @@
+/**
+ * Blob access for tile items: list names under a prefix, write a file, say where GDAL reads
+ * it. One interface over Azure Blob Storage and a local folder, so the catalog and the scene
+ * generator do not care which one a plan names.
+ */
+import { BiomassError } from '../biomass-error.js';
+import { AzureTileStore } from './azure-tile-store.js';
+import { FolderTileStore } from './folder-tile-store.js';
+import { describeSource, parseSourceUri, type TileSourceOptions } from './tile-source.js';
+
+export interface TileStore {
+  /** The source as it may be printed (secrets redacted). */
+  readonly name: string;
+  /** Names (relative to the source root, '/'-separated) that start with `prefix`. */
+  list(prefix: string, signal?: AbortSignal): AsyncIterable<string>;
+  /** Stores a local file under `name`, whole or not at all. */
+  write(name: string, localFile: string, signal?: AbortSignal): Promise<void>;
+  /** A URI for a stored name: azure://CONTAINER/NAME or file:///PATH, what an index records. */
+  href(name: string): string;
+  /** Creates the container or folder if it is missing (the generator's first step). */
+  ensure(signal?: AbortSignal): Promise<void>;
+}
+
+/** Opens the store a tile source names; `estimated:` has none and is refused here. */
+export function openTileStore(options: TileSourceOptions): TileStore {
+  const parsed = parseSourceUri(options.uri, options.baseDir);
+  const name = describeSource(options);
+  switch (parsed.kind) {
+    case 'azure':
+      return new AzureTileStore(parsed.container, parsed.prefix, options, name);
+    case 'file':
+      return new FolderTileStore(parsed.path, name);
+    case 'estimated':
+      throw new BiomassError('NO_TILE_STORE', 'the tile source "estimated:" holds no files', {
+        hint: 'name a folder (file://PATH) or a container (azure://CONTAINER) to read or write scenes',
+        exitCode: 2,
+      });
+  }
+}

@@ -1,0 +1,73 @@
+import { rowsPlaceholders, statementGroups } from './multi-row-insert.js';
+import type { Queryable } from './store.js';
+
+/**
+ * An empirical NDVI-to-biomass model, as the users load it. `form` with `coefficients`
+ * gives density in Mg/ha: linear a + b*ndvi, power a * ndvi^b, exponential a * e^(b*ndvi).
+ */
+export interface ForestryModel {
+  modelId: string;
+  modelVersion: string;
+  form: 'linear' | 'power' | 'exponential';
+  coefficients: Record<string, number>;
+  coverType: string;
+  region: string;
+  fitStats: Record<string, number>;
+  citation: string;
+  /** True for demo rows that are not fitted to real data. */
+  illustrative: boolean;
+}
+
+const COLUMNS = 9;
+
+/** Loads models; a model id loaded again is replaced. */
+export async function upsertForestryModels(db: Queryable, models: readonly ForestryModel[]): Promise<void> {
+  const unique = [...new Map(models.map((m) => [m.modelId, m])).values()];
+  for (const group of statementGroups(unique, COLUMNS)) {
+    await db.query(
+      `INSERT INTO biomass.forestry_models
+         (model_id, model_version, form, coefficients, cover_type, region, fit_stats, citation, illustrative)
+       VALUES ${rowsPlaceholders(group.length, COLUMNS)}
+       ON CONFLICT (model_id) DO UPDATE SET
+         model_version = EXCLUDED.model_version, form = EXCLUDED.form, coefficients = EXCLUDED.coefficients,
+         cover_type = EXCLUDED.cover_type, region = EXCLUDED.region, fit_stats = EXCLUDED.fit_stats,
+         citation = EXCLUDED.citation, illustrative = EXCLUDED.illustrative, loaded_at = now()`,
+      group.flatMap((m) => [
+        m.modelId, m.modelVersion, m.form, JSON.stringify(m.coefficients), m.coverType, m.region,
+        JSON.stringify(m.fitStats), m.citation, m.illustrative,
+      ]),
+    );
+  }
+}
+
+interface ModelRow {
+  model_id: string; model_version: string; form: ForestryModel['form']; coefficients: Record<string, number>;
+  cover_type: string; region: string; fit_stats: Record<string, number>; citation: string; illustrative: boolean;
+}
+
+function toModel(row: ModelRow): ForestryModel {
+  return {
+    modelId: row.model_id, modelVersion: row.model_version, form: row.form, coefficients: row.coefficients,
+    coverType: row.cover_type, region: row.region, fitStats: row.fit_stats, citation: row.citation,
+    illustrative: row.illustrative,
+  };
+}
+
+/** Every model, by id. */
+export async function listForestryModels(db: Queryable): Promise<ForestryModel[]> {
+  const result = await db.query<ModelRow>('SELECT * FROM biomass.forestry_models ORDER BY model_id');
+  return result.rows.map(toModel);
+}
+
+/**
+ * The model for a cover type in a region, falling back to one fitted for region '*'
+ * (anywhere); undefined when none applies (the parcel is then `no_model`).
+ */
+export async function findForestryModel(db: Queryable, coverType: string, region: string): Promise<ForestryModel | undefined> {
+  const result = await db.query<ModelRow>(
+    `SELECT * FROM biomass.forestry_models WHERE cover_type = $1 AND region IN ($2, '*')
+     ORDER BY (region = $2) DESC, model_id LIMIT 1`,
+    [coverType, region],
+  );
+  return result.rows[0] ? toModel(result.rows[0]) : undefined;
+}

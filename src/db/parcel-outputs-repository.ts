@@ -1,0 +1,112 @@
+import { rowsPlaceholders, statementGroups } from './multi-row-insert.js';
+import type { Queryable } from './store.js';
+
+export type ParcelOutputStatus = 'ok' | 'no_model' | 'no_pixels';
+
+/** The result for one parcel under one run configuration, with what it was computed from. */
+export interface ParcelOutput {
+  parcelId: string;
+  /** Hash of the run configuration (model version, composite, coverage rule, ...). */
+  configHash: string;
+  countyFips: string;
+  modelVersion: string;
+  status: ParcelOutputStatus;
+  areaM2: number;
+  pixelCount: number;
+  clearPixelCount: number;
+  clearAcquisitions: number;
+  /** Seasonal composite NDVI; null when no clear pixel was seen. */
+  ndvi: number | null;
+  /** Mg/ha; null unless status is 'ok'. */
+  biomassDensity: number | null;
+  /** Mg (density x area); null unless status is 'ok'. */
+  biomassTotal: number | null;
+}
+
+export interface WrittenBy {
+  planName: string;
+  runId: string;
+  attempt: number;
+}
+
+const COLUMNS = 15;
+
+/**
+ * Writes a batch of outputs with multi-row INSERT ... ON CONFLICT DO UPDATE: one row per
+ * (plan, parcel, configuration) however often the batch is written. A row written by a
+ * later attempt is not overwritten by an earlier one (a worker whose lease was taken over).
+ * Returns the number of rows inserted or updated.
+ */
+export async function upsertParcelOutputs(db: Queryable, by: WrittenBy, outputs: readonly ParcelOutput[]): Promise<number> {
+  // ON CONFLICT may not touch a row twice in one statement: the last entry of a key wins.
+  const unique = [...new Map(outputs.map((o) => [`${o.parcelId}\u0000${o.configHash}`, o])).values()];
+  let written = 0;
+  for (const group of statementGroups(unique, COLUMNS)) {
+    const result = await db.query(
+      `INSERT INTO biomass.parcel_outputs AS p
+         (plan_name, parcel_id, config_hash, county_fips, model_version, status, area_m2, pixel_count,
+          clear_pixel_count, clear_acquisitions, ndvi, biomass_density, biomass_total, run_id, attempt)
+       VALUES ${rowsPlaceholders(group.length, COLUMNS)}
+       ON CONFLICT (plan_name, parcel_id, config_hash) DO UPDATE SET
+         county_fips = EXCLUDED.county_fips, model_version = EXCLUDED.model_version, status = EXCLUDED.status,
+         area_m2 = EXCLUDED.area_m2, pixel_count = EXCLUDED.pixel_count,
+         clear_pixel_count = EXCLUDED.clear_pixel_count, clear_acquisitions = EXCLUDED.clear_acquisitions,
+         ndvi = EXCLUDED.ndvi, biomass_density = EXCLUDED.biomass_density, biomass_total = EXCLUDED.biomass_total,
+         run_id = EXCLUDED.run_id, attempt = EXCLUDED.attempt, written_at = now()
+       WHERE p.run_id <> EXCLUDED.run_id OR p.attempt <= EXCLUDED.attempt`,
+      group.flatMap((o) => [
+        by.planName, o.parcelId, o.configHash, o.countyFips, o.modelVersion, o.status, o.areaM2, o.pixelCount,
+        o.clearPixelCount, o.clearAcquisitions, o.ndvi, o.biomassDensity, o.biomassTotal, by.runId, by.attempt,
+      ]),
+    );
+    written += result.rowCount;
+  }
+  return written;
+}
+
+export interface StoredParcelOutput extends ParcelOutput {
+  runId: string;
+  attempt: number;
+  writtenAt: Date;
+}
+
+interface OutputRow {
+  parcel_id: string; config_hash: string; county_fips: string; model_version: string; status: ParcelOutputStatus;
+  area_m2: number; pixel_count: number; clear_pixel_count: number; clear_acquisitions: number;
+  ndvi: number | null; biomass_density: number | null; biomass_total: number | null;
+  run_id: string; attempt: number; written_at: Date;
+}
+
+/** A county's outputs, by parcel id. */
+export async function listCountyOutputs(db: Queryable, planName: string, countyFips: string): Promise<StoredParcelOutput[]> {
+  const result = await db.query<OutputRow>(
+    'SELECT * FROM biomass.parcel_outputs WHERE plan_name = $1 AND county_fips = $2 ORDER BY parcel_id, config_hash',
+    [planName, countyFips],
+  );
+  return result.rows.map((row) => ({
+    parcelId: row.parcel_id, configHash: row.config_hash, countyFips: row.county_fips, modelVersion: row.model_version,
+    status: row.status, areaM2: row.area_m2, pixelCount: Number(row.pixel_count),
+    clearPixelCount: Number(row.clear_pixel_count), clearAcquisitions: Number(row.clear_acquisitions),
+    ndvi: row.ndvi, biomassDensity: row.biomass_density, biomassTotal: row.biomass_total,
+    runId: row.run_id, attempt: Number(row.attempt), writtenAt: row.written_at,
+  }));
+}
+
+/** Outputs per status for a plan (or one county of it): what `verify` compares with the parcel source. */
+export async function countOutputs(
+  db: Queryable,
+  planName: string,
+  countyFips?: string,
+): Promise<Record<ParcelOutputStatus, number> & { total: number }> {
+  const result = await db.query<{ status: ParcelOutputStatus; n: string | number }>(
+    `SELECT status, count(*) AS n FROM biomass.parcel_outputs
+     WHERE plan_name = $1 AND ($2::text IS NULL OR county_fips = $2) GROUP BY status`,
+    [planName, countyFips ?? null],
+  );
+  const counts = { ok: 0, no_model: 0, no_pixels: 0, total: 0 };
+  for (const row of result.rows) {
+    counts[row.status] = Number(row.n);
+    counts.total += Number(row.n);
+  }
+  return counts;
+}

@@ -1,0 +1,134 @@
+import { rowsPlaceholders, statementGroups } from './multi-row-insert.js';
+import type { Queryable, Store } from './store.js';
+
+/** One Sentinel-2 item (an MGRS tile on one date) as a county's indexing found it. */
+export interface TileItemInput {
+  itemId: string;
+  mgrsTile: string;
+  /** YYYY-MM-DD. */
+  acquiredOn: string;
+  /** Band name -> URI of its file, e.g. { B04: 'azure://...' }. */
+  bandUris: Record<string, string>;
+  /** Larger first; when two counties disagree the larger value stays. */
+  priority: number;
+}
+
+export interface TileItem extends TileItemInput {
+  stateFips: string;
+  /** FIPS of the counties that need the item, sorted. */
+  counties: string[];
+  usageCount: number;
+}
+
+export interface StateIndex {
+  stateFips: string;
+  itemCount: number;
+  countyCount: number;
+  completedAt: Date;
+}
+
+const COLUMNS = 8;
+
+/**
+ * Stores the items one county needs and marks the county indexed, in one transaction: a
+ * county is either fully indexed or not at all, so indexing resumes county by county.
+ * Items other counties already brought are merged: the county joins their `counties` and
+ * the usage count follows. Running it again for the same county changes nothing.
+ */
+export async function upsertCountyItems(
+  store: Store,
+  index: { planName: string; stateFips: string; countyFips: string },
+  items: readonly TileItemInput[],
+): Promise<void> {
+  // ON CONFLICT may not touch a row twice in one statement: one entry per item id.
+  const unique = [...new Map(items.map((item) => [item.itemId, item])).values()];
+  await store.transaction(async (tx) => {
+    for (const group of statementGroups(unique, COLUMNS)) {
+      await tx.query(
+        `INSERT INTO biomass.tile_items AS t
+           (plan_name, state_fips, item_id, mgrs_tile, acquired_on, band_uris, counties, usage_count, priority)
+         SELECT v.plan_name, v.state_fips, v.item_id, v.mgrs_tile, v.acquired_on::date, v.band_uris::jsonb,
+                ARRAY[v.county]::text[], 1, v.priority::double precision
+         FROM (VALUES ${rowsPlaceholders(group.length, COLUMNS)})
+           AS v (plan_name, state_fips, item_id, mgrs_tile, acquired_on, band_uris, county, priority)
+         ON CONFLICT (plan_name, state_fips, item_id) DO UPDATE SET
+           counties = ARRAY(SELECT DISTINCT c FROM unnest(t.counties || EXCLUDED.counties) AS c ORDER BY c),
+           usage_count = cardinality(ARRAY(SELECT DISTINCT c FROM unnest(t.counties || EXCLUDED.counties) AS c)),
+           priority = GREATEST(t.priority, EXCLUDED.priority),
+           band_uris = EXCLUDED.band_uris,
+           updated_at = now()`,
+        group.flatMap((item) => [
+          index.planName, index.stateFips, item.itemId, item.mgrsTile, item.acquiredOn,
+          JSON.stringify(item.bandUris), index.countyFips, String(item.priority),
+        ]),
+      );
+    }
+    await tx.query(
+      `INSERT INTO biomass.indexed_counties (plan_name, state_fips, county_fips, item_count)
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT (plan_name, state_fips, county_fips) DO UPDATE SET item_count = EXCLUDED.item_count, indexed_at = now()`,
+      [index.planName, index.stateFips, index.countyFips, unique.length],
+    );
+  });
+}
+
+interface ItemRow {
+  state_fips: string; item_id: string; mgrs_tile: string; acquired_on: string;
+  band_uris: Record<string, string>; counties: string[]; usage_count: number; priority: number;
+}
+
+/** A state's items, most used and highest priority first (the order to preprocess them). */
+export async function listStateItems(db: Queryable, planName: string, stateFips: string): Promise<TileItem[]> {
+  const result = await db.query<ItemRow>(
+    `SELECT state_fips, item_id, mgrs_tile, to_char(acquired_on, 'YYYY-MM-DD') AS acquired_on, band_uris,
+            counties, usage_count, priority
+     FROM biomass.tile_items WHERE plan_name = $1 AND state_fips = $2
+     ORDER BY priority DESC, usage_count DESC, item_id`,
+    [planName, stateFips],
+  );
+  return result.rows.map((row) => ({
+    stateFips: row.state_fips,
+    itemId: row.item_id,
+    mgrsTile: row.mgrs_tile,
+    acquiredOn: row.acquired_on,
+    bandUris: row.band_uris,
+    counties: row.counties,
+    usageCount: Number(row.usage_count),
+    priority: Number(row.priority),
+  }));
+}
+
+/** FIPS of the counties of a state whose items are stored, sorted. */
+export async function listIndexedCounties(db: Queryable, planName: string, stateFips: string): Promise<string[]> {
+  const result = await db.query<{ county_fips: string }>(
+    'SELECT county_fips FROM biomass.indexed_counties WHERE plan_name = $1 AND state_fips = $2 ORDER BY county_fips',
+    [planName, stateFips],
+  );
+  return result.rows.map((row) => row.county_fips);
+}
+
+/** Records that every county of the state is indexed, with the totals at that moment. */
+export async function markStateIndexComplete(db: Queryable, planName: string, stateFips: string): Promise<StateIndex> {
+  const result = await db.query<{ state_fips: string; item_count: number; county_count: number; completed_at: Date }>(
+    `INSERT INTO biomass.state_indexes (plan_name, state_fips, item_count, county_count)
+     SELECT $1, $2,
+            (SELECT count(*) FROM biomass.tile_items WHERE plan_name = $1 AND state_fips = $2),
+            (SELECT count(*) FROM biomass.indexed_counties WHERE plan_name = $1 AND state_fips = $2)
+     ON CONFLICT (plan_name, state_fips) DO UPDATE SET
+       item_count = EXCLUDED.item_count, county_count = EXCLUDED.county_count, completed_at = now()
+     RETURNING state_fips, item_count, county_count, completed_at`,
+    [planName, stateFips],
+  );
+  const row = result.rows[0]!;
+  return { stateFips: row.state_fips, itemCount: Number(row.item_count), countyCount: Number(row.county_count), completedAt: row.completed_at };
+}
+
+/** The completion record of a state's index, or undefined while it is not complete. */
+export async function getStateIndex(db: Queryable, planName: string, stateFips: string): Promise<StateIndex | undefined> {
+  const result = await db.query<{ state_fips: string; item_count: number; county_count: number; completed_at: Date }>(
+    'SELECT state_fips, item_count, county_count, completed_at FROM biomass.state_indexes WHERE plan_name = $1 AND state_fips = $2',
+    [planName, stateFips],
+  );
+  const row = result.rows[0];
+  return row && { stateFips: row.state_fips, itemCount: Number(row.item_count), countyCount: Number(row.county_count), completedAt: row.completed_at };
+}

@@ -3,7 +3,7 @@ import { commitCountyBatch } from '../../src/db/county-batch.js';
 import { clearCountyCheckpoint, getCountyCheckpoint } from '../../src/db/county-checkpoints-repository.js';
 import { findForestryModel, listForestryModels, upsertForestryModels, type ForestryModel } from '../../src/db/forestry-models-repository.js';
 import { claimNode, ensureNodes, finishNode, heartbeat, listNodeStatus } from '../../src/db/node-status-repository.js';
-import { countOutputs, listCountyOutputs, upsertParcelOutputs, type ParcelOutput } from '../../src/db/parcel-outputs-repository.js';
+import { countOutputs, listCountyOutputs, upsertParcelOutputs } from '../../src/db/parcel-outputs-repository.js';
 import { listMetrics, poolMetrics, recordMetrics } from '../../src/db/performance-metrics-repository.js';
 import { listPreprocessedTiles, markTilesDeleted, readyBytes, recordPreprocessedTile } from '../../src/db/preprocessed-tiles-repository.js';
 import { finishRun, getRun, listEvents, listRuns, recordEvent, startRun } from '../../src/db/runs-repository.js';
@@ -11,25 +11,9 @@ import type { Store } from '../../src/db/store.js';
 import { getStateIndex, listIndexedCounties, listStateItems, markStateIndexComplete, upsertCountyItems, type TileItemInput } from '../../src/db/tile-index-repository.js';
 import { useFreshDatabase } from '../support/postgres.js';
 import { backends } from './backends.js';
+import { parcelOutputs } from './parcel-fixtures.js';
 
 const db = useFreshDatabase();
-
-export function parcelOutputs(count: number, countyFips = '17113', from = 0): ParcelOutput[] {
-  return Array.from({ length: count }, (_, i) => ({
-    parcelId: `p${String(from + i).padStart(7, '0')}`,
-    configHash: 'cfg-a',
-    countyFips,
-    modelVersion: 'demo-1',
-    status: i % 10 === 0 ? 'no_pixels' : 'ok',
-    areaM2: 1000 + i,
-    pixelCount: i % 10 === 0 ? 0 : 10,
-    clearPixelCount: i % 10 === 0 ? 0 : 8,
-    clearAcquisitions: 5,
-    ndvi: i % 10 === 0 ? null : 0.5,
-    biomassDensity: i % 10 === 0 ? null : 120.5,
-    biomassTotal: i % 10 === 0 ? null : 12.05,
-  }));
-}
 
 function item(id: string, priority = 1): TileItemInput {
   return {

@@ -1,7 +1,130 @@
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { BiomassError } from '../biomass-error.js';
+import { loadGeography } from '../geo/geography.js';
+import { loadPlanOrThrow, requirePlanValue } from '../plan/load-plan.js';
+import { formatDuration } from '../plan/units.js';
+import { redact } from '../secrets.js';
+import { openCatalog } from '../tiles/catalog.js';
+import { indexState, type StateIndex } from '../tiles/state-index.js';
+import { seasonDays, type TileLayoutName, type TileSourceOptions } from '../tiles/tile-source.js';
 import type { CliIo } from './cli-io.js';
-import { registerPendingCommand } from './pending-command.js';
 
-export function registerIndexCommand(program: Command, _io: CliIo, _state: { exitCode: number }): void {
-  registerPendingCommand(program, { name: 'index', description: "list a state's Sentinel-2 tile items (--state-fips 17)", waitsFor: 'issue #4 (tile grid and catalog)' });
+interface IndexFlags {
+  stateFips: string;
+  plan?: string;
+  source: string;
+  seasonStart: string;
+  seasonEnd: string;
+  layout: string;
+  revisitDays: string;
+  bands?: string;
+  county: string[];
+  json?: boolean;
+}
+
+export function registerIndexCommand(program: Command, io: CliIo, state: { exitCode: number }): void {
+  program
+    .command('index')
+    .description("list a state's Sentinel-2 tile items: county geometries x MGRS grid x catalog, deduplicated across counties")
+    .requiredOption('--state-fips <code>', 'state FIPS (17) or postal code (IL)')
+    .option('--plan <file>', 'take the tile source, bands and season from a plan (sources.tiles, season)')
+    .option('--source <uri>', 'azure://CONTAINER[/PREFIX], file://PATH or estimated: (without --plan)', 'estimated:')
+    .option('--season-start <date>', 'first acquisition date, YYYY-MM-DD (without --plan)', '2024-04-01')
+    .option('--season-end <date>', 'last acquisition date, YYYY-MM-DD (without --plan)', '2024-09-30')
+    .option('--layout <name>', 'planetary-computer or simple (without --plan)', 'planetary-computer')
+    .option('--revisit-days <n>', 'days between acquisitions in estimated mode (without --plan)', '5')
+    .option('--bands <list>', 'comma-separated bands (without --plan)', 'B04,B08,SCL')
+    .option('--county <fips>', 'index only this county (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+    .option('--json', 'print the index as JSON on stdout (no progress)')
+    .addHelpText('after', '\nWithout --plan, an azure:// source reads its connection string from AZURE_STORAGE_CONNECTION_STRING.')
+    .action(async (flags: IndexFlags) => {
+      const started = Date.now();
+      const source = await sourceOptions(flags, io);
+      const geography = await loadGeography();
+      const catalog = openCatalog(source);
+      const st = geography.state(flags.stateFips);
+      const counties = flags.county.length > 0 ? flags.county : undefined;
+      const total = counties?.length ?? geography.countiesOf(st.fips).length;
+      // About ten progress lines whatever the state's size.
+      const every = Math.max(1, Math.ceil(total / 10));
+      const index = await indexState({
+        geography, catalog, state: st.fips, counties,
+        onProgress: flags.json ? undefined : (done, all) => {
+          if (done % every === 0 || done === all) {
+            io.stderr.write(`index ${st.postal}: ${done}/${all} counties (${Math.round((done / all) * 100)}%)\n`);
+          }
+        },
+      });
+      const elapsedMs = Date.now() - started;
+      if (flags.json) io.stdout.write(redact(JSON.stringify(toJson(index, geography, source, elapsedMs), null, 2)) + '\n');
+      else io.stdout.write(redact(renderTable(index, geography, source, elapsedMs)));
+      state.exitCode = 0;
+    });
+}
+
+async function sourceOptions(flags: IndexFlags, io: CliIo): Promise<TileSourceOptions> {
+  if (flags.plan) {
+    const { plan } = await loadPlanOrThrow(flags.plan, { env: io.env, machineChecks: 'skip', cwd: io.cwd });
+    const t = plan.tiles;
+    return {
+      uri: t.uri, layout: t.layout, bands: t.bands, revisitDays: t.revisitDays, season: plan.season,
+      connection: t.kind === 'azure' && t.connection ? requirePlanValue(plan, 'sources.tiles.connection', t.connection) : t.connection,
+      sasToken: t.sasToken, account: t.account,
+      baseDir: dirname(resolve(io.cwd, flags.plan)),
+    };
+  }
+  if (flags.layout !== 'planetary-computer' && flags.layout !== 'simple') {
+    throw new BiomassError('BAD_LAYOUT', `--layout ${flags.layout} is not a layout`, { hint: 'use planetary-computer or simple', exitCode: 2 });
+  }
+  const revisitDays = Number(flags.revisitDays);
+  const season = { start: flags.seasonStart, end: flags.seasonEnd };
+  seasonDays(season);
+  return {
+    uri: flags.source, layout: flags.layout as TileLayoutName, season, revisitDays,
+    bands: (flags.bands ?? '').split(',').map((b) => b.trim().toUpperCase()).filter(Boolean),
+    connection: io.env['AZURE_STORAGE_CONNECTION_STRING'] || undefined,
+    baseDir: io.cwd,
+  };
+}
+
+type Geo = Awaited<ReturnType<typeof loadGeography>>;
+
+function toJson(index: StateIndex, geography: Geo, source: TileSourceOptions, elapsedMs: number) {
+  const st = geography.state(index.stateFips);
+  return {
+    state: { fips: st.fips, postal: st.postal, name: st.name },
+    source: index.source,
+    estimated: index.estimated,
+    season: source.season,
+    ...(index.estimated ? { revisitDays: source.revisitDays ?? 5 } : {}),
+    counties: index.counties.map((c) => ({
+      fips: c.countyFips, name: geography.county(c.countyFips).name, tiles: c.tiles, items: c.items.length,
+    })),
+    tiles: index.tiles.map((t) => ({ ...t, epsg: geography.tileFootprint(t.tileId).epsg })),
+    uniqueItems: index.items.length,
+    countyItemUses: index.counties.reduce((n, c) => n + c.items.length, 0),
+    items: index.items,
+    elapsedMs,
+  };
+}
+
+function renderTable(index: StateIndex, geography: Geo, source: TileSourceOptions, elapsedMs: number): string {
+  const st = geography.state(index.stateFips);
+  const uses = index.counties.reduce((n, c) => n + c.items.length, 0);
+  const lines: string[] = [];
+  lines.push(`${st.name} (${st.fips}): ${index.counties.length} counties, ${index.tiles.length} MGRS tiles, ` +
+    `${index.items.length.toLocaleString('en-US')} unique tile items (${uses.toLocaleString('en-US')} county uses before deduplication)`);
+  const days = seasonDays(source.season);
+  lines.push(`source ${index.source}, season ${source.season.start}..${source.season.end} (${days} days)` +
+    (index.estimated ? `, estimated: ${Math.max(1, Math.floor(days / (source.revisitDays ?? 5)))} acquisitions per tile at a ${source.revisitDays ?? 5}-day revisit` : ''));
+  lines.push('');
+  lines.push(['tile', 'EPSG', 'counties', 'items', 'priority'].map((h, i) => (i === 0 ? h.padEnd(7) : h.padStart(9))).join(''));
+  for (const t of index.tiles) {
+    lines.push(t.tileId.padEnd(7) + String(geography.tileFootprint(t.tileId).epsg).padStart(9) +
+      String(t.counties.length).padStart(9) + String(t.items).padStart(9) + t.priority.toFixed(2).padStart(9));
+  }
+  lines.push('');
+  lines.push(`priority = county-equivalents a tile serves (sum of each county's share inside its footprint); done in ${formatDuration(elapsedMs)}`);
+  return lines.join('\n') + '\n';
 }

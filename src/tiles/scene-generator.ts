@@ -95,7 +95,7 @@ export async function generateScenes(options: GenerateScenesOptions): Promise<Ge
           await rm(local, { force: true });
           hrefs[band] = store.href(name);
         }
-        const scene: GeneratedScene = { tileId, date, product: naming.product, bands: hrefs, cloudy };
+        const scene: GeneratedScene = { tileId, date, product: layout.productName(naming), bands: hrefs, cloudy };
         out.push(scene);
         options.onItem?.(scene, out.length, total);
       }

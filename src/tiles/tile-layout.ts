@@ -47,6 +47,8 @@ export interface TileLayout {
   parse(name: string): BandFile | undefined;
   /** The name of one band file of an item. */
   bandName(item: ItemNaming, band: string, extension: 'tif' | 'jp2'): string;
+  /** The product name `parse` reads back for an item. */
+  productName(item: ItemNaming): string;
 }
 
 const PC_BAND_FILE = /(?:^|\/)([^/]+)\.SAFE\/GRANULE\/[^/]+\/IMG_DATA\/R(\d+)m\/T(\d{2}[A-Z]{3})_(\d{8})T\d{6}_([A-Z0-9]{3})_(\d+)m\.(?:tif|jp2)$/;
@@ -76,6 +78,7 @@ const planetaryComputer: TileLayout = {
     return `${p.zone}/${p.band}/${p.column}${p.row}/${yyyy}/${mm}/${dd}/${item.product}.SAFE/GRANULE/${item.granule}` +
       `/IMG_DATA/R${res}m/T${item.tileId}_${item.datetime}_${band}_${res}m.${extension}`;
   },
+  productName: (item) => item.product,
 };
 
 const SIMPLE_BAND_FILE = /(?:^|\/)(\d{2}[A-Z]{3})\/(\d{4}-\d{2}-\d{2})\/([A-Z0-9]{3})\.(?:tif|jp2)$/;
@@ -93,6 +96,7 @@ const simple: TileLayout = {
   bandName(item, band, extension) {
     return `${item.tileId}/${item.date}/${band}.${extension}`;
   },
+  productName: (item) => `${item.tileId}_${item.date}`,
 };
 
 export function tileLayout(name: TileLayoutName = 'planetary-computer'): TileLayout {

@@ -59,6 +59,12 @@ export class PgliteStore implements Store {
     );
   }
 
+  /** The whole data directory as a gzipped tar (the embedded backup); extract it to restore. */
+  async dumpDataDir(): Promise<Buffer> {
+    const file = await this.tracked(() => this.db.dumpDataDir('gzip'));
+    return Buffer.from(await file.arrayBuffer());
+  }
+
   figures(): PoolFigures {
     return {
       total: this.closed ? 0 : 1,

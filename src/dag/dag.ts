@@ -1,0 +1,126 @@
+/**
+ * The compiled DAG: one node per step, its dependencies, the resources it claims while it
+ * runs (or longer), and its estimated duration. Built by compile(); read by the scheduler,
+ * the dry run and (later) the executor.
+ */
+
+/** The node kinds, in the order a state goes through them. */
+export type NodeKindName = 'index' | 'preprocess' | 'county' | 'verify' | 'cleanup';
+
+/** Resources the scheduler admits nodes against. Per-state batch slots are `batches:<fips>`. */
+export const RESOURCE = {
+  /** Bytes under storage.dir; capacity: storage.budget (and live free space minus min_free when running). */
+  disk: 'disk',
+  /** rollout.parallel_states. */
+  states: 'states',
+  /** preprocess.parallel_jobs. */
+  jobs: 'jobs',
+  /** database.pool.max. */
+  pool: 'pool',
+} as const;
+
+export function batchResource(stateFips: string): string {
+  return `batches:${stateFips}`;
+}
+
+/**
+ * An amount of a resource a node takes when it starts. Without `until` it is given back when
+ * the node finishes; with `until`, when every node listed there has finished (a converted
+ * tile stays on disk until the cleanup that deletes it).
+ */
+export interface Claim {
+  resource: string;
+  amount: number;
+  until?: string[];
+}
+
+interface NodeBase {
+  /** Unique and stable: `index:17`, `preprocess:16TCK`, `county:17113`, `verify:17`, `cleanup:17`, `cleanup:16TCK`. */
+  id: string;
+  kind: NodeKindName;
+  /** The state the node belongs to (for a tile, the state that makes it). */
+  state: string;
+  /** Short human label: "17 IL index", "16TCK (36 items)", "17113 McLean". */
+  label: string;
+  deps: string[];
+  /** Lower runs first among nodes that are ready at the same time. */
+  priority: number;
+  /** Filled by the kind's estimate(). */
+  durationMs: number;
+  claims: Claim[];
+}
+
+export interface IndexNode extends NodeBase {
+  kind: 'index';
+  /** MGRS tiles the state's counties need. */
+  tiles: number;
+  /** The node that ends the state's hold on its rollout slot. */
+  cleanupId: string;
+}
+
+export interface PreprocessNode extends NodeBase {
+  kind: 'preprocess';
+  tileId: string;
+  /** Tile items (acquisitions) converted. */
+  items: number;
+  /** 1 for the first time the tile is made; 2 when a later, non-consecutive state makes it again. */
+  making: number;
+  /** States (FIPS) whose counties read this copy of the tile. */
+  users: string[];
+  /** The cleanup node that deletes this copy. */
+  cleanupId: string;
+}
+
+export interface CountyNode extends NodeBase {
+  kind: 'county';
+  fips: string;
+  name: string;
+  areaKm2: number;
+  parcels: number;
+  /** True when `parcels` is area x estimates.parcels_per_km2, not a count from the parcel source. */
+  parcelsEstimated: boolean;
+  tiles: string[];
+}
+
+export interface VerifyNode extends NodeBase {
+  kind: 'verify';
+  counties: number;
+}
+
+export interface CleanupNode extends NodeBase {
+  kind: 'cleanup';
+  /** `tile`: deletes one converted tile after its last reader; `state`: the state's folder after verify. */
+  scope: 'tile' | 'state';
+  /** For scope tile. */
+  tileId?: string;
+}
+
+export type DagNode = IndexNode | PreprocessNode | CountyNode | VerifyNode | CleanupNode;
+
+/** One state as the compiled rollout sees it. */
+export interface StateInfo {
+  fips: string;
+  postal: string;
+  name: string;
+  /** 0-based position in the rollout order. */
+  position: number;
+  counties: number;
+  areaKm2: number;
+  parcels: number;
+  parcelsEstimated: boolean;
+  /** Distinct MGRS tiles its counties need. */
+  tiles: string[];
+  /** Tiles already on disk from the previous state in the order (not made again). */
+  tilesReused: number;
+}
+
+export interface Dag {
+  nodes: DagNode[];
+  byId: Map<string, DagNode>;
+  /** States in rollout order. */
+  states: StateInfo[];
+  /** Tile items per MGRS tile. */
+  itemsPerTile: number;
+  /** Resource capacities the plan sets (disk: storage.budget). */
+  capacities: Record<string, number>;
+}

@@ -1,0 +1,24 @@
+/**
+ * index:<state>: county geometries x MGRS grid x catalog listing -> the state's tile items.
+ * Holds one rollout slot (rollout.parallel_states) from its start until the state's cleanup.
+ */
+import { RESOURCE, type IndexNode } from '../dag.js';
+import type { NodeKind } from './node-kind.js';
+import { notBuilt } from './not-built.js';
+
+/** Listing one tile's acquisitions in the catalog; a fixed assumption (no plan key), small next to preprocessing. */
+export const INDEX_MS_PER_TILE = 2_000;
+
+export const indexKind: NodeKind<IndexNode> = {
+  kind: 'index',
+  estimate: (node) => ({
+    durationMs: node.tiles * INDEX_MS_PER_TILE,
+    claims: [
+      { resource: RESOURCE.states, amount: 1, until: [node.cleanupId] },
+      { resource: RESOURCE.pool, amount: 1 },
+    ],
+  }),
+  run: async (node) => {
+    throw notBuilt('index', node.id, 'the tile index issue (`biomass index`) and the executor');
+  },
+};

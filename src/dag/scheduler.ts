@@ -1,0 +1,178 @@
+/**
+ * The scheduler: admits ready nodes, in priority order, while their resource claims fit.
+ * It has no clock and does no I/O: the dry run drives it with simulated time (simulate.ts)
+ * and the executor will drive it with real completions, so the estimate is the schedule
+ * that will happen.
+ *
+ * Admission keeps order per resource: once a node waits for a resource, no later node may
+ * take that resource ahead of it (a small conversion cannot starve a big one, and a later
+ * state cannot take the disk an earlier state is waiting for).
+ */
+import type { Claim, Dag, DagNode } from './dag.js';
+
+export interface ClaimEvent {
+  node: DagNode;
+  claim: Claim;
+}
+
+export interface SchedulerHooks {
+  /** A claim was taken (the node started). */
+  onTake?(event: ClaimEvent): void;
+  /** A claim was given back (its node, or the last node of its `until`, finished). */
+  onGive?(event: ClaimEvent): void;
+}
+
+interface Hold {
+  node: DagNode;
+  claim: Claim;
+  waiting: Set<string>;
+}
+
+export class Scheduler {
+  private readonly capacity: Record<string, number>;
+  private readonly used = new Map<string, number>();
+  private readonly peakUse = new Map<string, number>();
+  private readonly depsLeft = new Map<string, number>();
+  private readonly dependents = new Map<string, string[]>();
+  private readonly finished = new Set<string>();
+  private readonly running = new Set<string>();
+  private readonly holdsByUntil = new Map<string, Hold[]>();
+  private ready: DagNode[] = [];
+
+  constructor(private readonly dag: Dag, capacities: Record<string, number> = dag.capacities, private readonly hooks: SchedulerHooks = {}) {
+    this.capacity = { ...capacities };
+    for (const node of dag.nodes) {
+      this.depsLeft.set(node.id, node.deps.length);
+      for (const dep of node.deps) (this.dependents.get(dep) ?? this.dependents.set(dep, []).get(dep)!).push(node.id);
+    }
+    for (const node of dag.nodes) if (node.deps.length === 0) this.insertReady(node);
+  }
+
+  /** Changes a capacity, e.g. disk when live free space moves (the executor's case). */
+  setCapacity(resource: string, amount: number): void {
+    this.capacity[resource] = amount;
+  }
+
+  inUse(resource: string): number {
+    return this.used.get(resource) ?? 0;
+  }
+
+  /** The most of each resource in use at once so far. */
+  peaks(): Record<string, number> {
+    return Object.fromEntries(this.peakUse);
+  }
+
+  get finishedCount(): number {
+    return this.finished.size;
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /** True when every node has finished. */
+  get done(): boolean {
+    return this.finished.size === this.dag.nodes.length;
+  }
+
+  /** Ready nodes that are not running, in priority order. */
+  waiting(): readonly DagNode[] {
+    return this.ready;
+  }
+
+  /** Starts every ready node whose claims fit now, in priority order; returns them. */
+  admit(): DagNode[] {
+    const started: DagNode[] = [];
+    const blocked = new Set<string>();
+    const still: DagNode[] = [];
+    for (const node of this.ready) {
+      const wants = totals(node.claims);
+      let fits = true;
+      for (const [resource, amount] of wants) {
+        if (blocked.has(resource) || this.inUse(resource) + amount > (this.capacity[resource] ?? Infinity)) {
+          fits = false;
+          break;
+        }
+      }
+      if (!fits) {
+        for (const resource of wants.keys()) blocked.add(resource);
+        still.push(node);
+        continue;
+      }
+      for (const claim of node.claims) this.take(node, claim);
+      this.running.add(node.id);
+      started.push(node);
+    }
+    this.ready = still;
+    return started;
+  }
+
+  /** Marks a running node finished: gives back its claims and any holds it ends, readies its dependents. */
+  finish(id: string): void {
+    const node = this.dag.byId.get(id);
+    if (!node || !this.running.delete(id)) throw new Error(`scheduler: ${id} is not running`);
+    this.finished.add(id);
+    for (const claim of node.claims) {
+      if (!claim.until) {
+        this.give(node, claim);
+        continue;
+      }
+      const waiting = new Set(claim.until.filter((u) => !this.finished.has(u)));
+      if (waiting.size === 0) {
+        this.give(node, claim);
+        continue;
+      }
+      const hold: Hold = { node, claim, waiting };
+      for (const u of waiting) (this.holdsByUntil.get(u) ?? this.holdsByUntil.set(u, []).get(u)!).push(hold);
+    }
+    for (const hold of this.holdsByUntil.get(id) ?? []) {
+      hold.waiting.delete(id);
+      if (hold.waiting.size === 0) this.give(hold.node, hold.claim);
+    }
+    this.holdsByUntil.delete(id);
+    for (const next of this.dependents.get(id) ?? []) {
+      const left = this.depsLeft.get(next)! - 1;
+      this.depsLeft.set(next, left);
+      if (left === 0) this.insertReady(this.dag.byId.get(next)!);
+    }
+  }
+
+  /** For a stalled schedule: each waiting node and the resources it cannot get. */
+  blockedOn(): Array<{ node: DagNode; resources: string[] }> {
+    return this.ready.map((node) => ({
+      node,
+      resources: [...totals(node.claims)]
+        .filter(([resource, amount]) => this.inUse(resource) + amount > (this.capacity[resource] ?? Infinity))
+        .map(([resource]) => resource),
+    }));
+  }
+
+  private take(node: DagNode, claim: Claim): void {
+    const now = this.inUse(claim.resource) + claim.amount;
+    this.used.set(claim.resource, now);
+    if (now > (this.peakUse.get(claim.resource) ?? 0)) this.peakUse.set(claim.resource, now);
+    this.hooks.onTake?.({ node, claim });
+  }
+
+  private give(node: DagNode, claim: Claim): void {
+    this.used.set(claim.resource, this.inUse(claim.resource) - claim.amount);
+    this.hooks.onGive?.({ node, claim });
+  }
+
+  private insertReady(node: DagNode): void {
+    let lo = 0;
+    let hi = this.ready.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ready[mid]!.priority <= node.priority) lo = mid + 1;
+      else hi = mid;
+    }
+    this.ready.splice(lo, 0, node);
+  }
+}
+
+function totals(claims: readonly Claim[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const c of claims) out.set(c.resource, (out.get(c.resource) ?? 0) + c.amount);
+  return out;
+}

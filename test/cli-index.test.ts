@@ -1,5 +1,8 @@
 // `biomass index` called as a function through main(argv, io), in estimated mode and
 // against Azurite holding generated scenes.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { loadGeography } from '../src/geo/geography.js';
@@ -110,5 +113,29 @@ describe('biomass index against Azurite', () => {
     const run = await biomass(args, {});
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/needs credentials[\s\S]*AZURE_STORAGE_CONNECTION_STRING/);
+  });
+});
+
+describe('biomass index --plan', () => {
+  it('takes the source, layout, bands and season from the plan (a folder, relative to the plan file)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'index-plan-'));
+    try {
+      const season = { start: '2024-06-01', end: '2024-06-10' };
+      const store = openTileStore({ uri: `file://${join(dir, 'tiles')}`, season });
+      const written = await generateScenes({ geography: await loadGeography(), counties: ['17113'], season, store, pixelSize: 1830, layout: 'simple' });
+      const demo = await readFile('plans/demo.yaml', 'utf8');
+      await mkdir(join(dir, 'plans'));
+      await writeFile(join(dir, 'plans', 'p.yaml'), demo
+        .replace('uri: file://../.biomass/demo/tiles', 'uri: file://../tiles')
+        .replace('season: { start: 2024-06-01, end: 2024-07-15 }', 'season: { start: 2024-06-01, end: 2024-06-10 }'));
+      const run = await biomass(['index', '--state-fips', '17', '--county', '17113', '--plan', join(dir, 'plans', 'p.yaml'), '--json']);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const index = JSON.parse(run.stdout) as IndexJson;
+      expect(index.uniqueItems).toBe(written.length);
+      expect(written).toHaveLength(4 * 2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -69,7 +69,7 @@ async function sourceOptions(flags: IndexFlags, io: CliIo): Promise<TileSourceOp
     const t = plan.tiles;
     return {
       uri: t.uri, layout: t.layout, bands: t.bands, revisitDays: t.revisitDays, season: plan.season,
-      connection: t.kind === 'azure' && t.connection ? requirePlanValue(plan, 'sources.tiles.connection', t.connection) : t.connection,
+      connection: t.kind === 'azure' ? requirePlanValue(plan, 'sources.tiles.connection', t.connection) : t.connection,
       sasToken: t.sasToken, account: t.account,
       baseDir: dirname(resolve(io.cwd, flags.plan)),
     };

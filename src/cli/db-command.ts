@@ -1,7 +1,108 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { defaultDatabaseConfig, type DatabaseConfig } from '../db/database-config.js';
+import { migrate, migrationStatus, type MigrationSet, type MigrationStatus } from '../db/migrations.js';
+import { openStores, type Stores } from '../db/open-store.js';
 import type { CliIo } from './cli-io.js';
-import { registerPendingCommand } from './pending-command.js';
 
-export function registerDbCommand(program: Command, _io: CliIo, _state: { exitCode: number }): void {
-  registerPendingCommand(program, { name: 'db', description: "migrate|status the state database", waitsFor: 'issue #3 (persistence)' });
+interface DbOptions {
+  databaseUrl?: string;
+  forestryDatabaseUrl?: string;
+  json?: boolean;
+}
+
+function configFrom(options: DbOptions, io: CliIo): DatabaseConfig {
+  const url = options.databaseUrl ?? io.env.DATABASE_URL ?? '';
+  return { ...defaultDatabaseConfig(io.cwd, url), forestryUrl: options.forestryDatabaseUrl ?? '' };
+}
+
+/** The store each migration set lives in. */
+function storeOf(stores: Stores, set: MigrationSet) {
+  return set === 'state' ? stores.state : stores.forestry;
+}
+
+const SETS: MigrationSet[] = ['state', 'forestry'];
+
+function pad(version: number): string {
+  return String(version).padStart(4, '0');
+}
+
+async function withStores<T>(config: DatabaseConfig, work: (stores: Stores) => Promise<T>): Promise<T> {
+  const stores = await openStores(config);
+  try {
+    return await work(stores);
+  } finally {
+    await stores.close();
+  }
+}
+
+export function registerDbCommand(program: Command, io: CliIo, _state: { exitCode: number }): void {
+  const db = program
+    .command('db')
+    .description('the state database: apply migrations, show schema and pool status');
+  const connection = (command: Command): Command =>
+    command
+      .option('--database-url <url>', 'postgres:// URL of the state database (default: $DATABASE_URL, else the embedded database in .biomass/db)')
+      .option('--forestry-database-url <url>', 'postgres:// URL of the forestry database, when it is not the state database');
+
+  connection(db.command('migrate'))
+    .description('apply pending migrations (safe to run from several processes at once)')
+    .action(async (options: DbOptions) => {
+      const config = configFrom(options, io);
+      await withStores(config, async (stores) => {
+        let applied = 0;
+        for (const set of SETS) {
+          const store = storeOf(stores, set);
+          for (const migration of await migrate(store, set)) {
+            io.stdout.write(`applied   ${set} ${pad(migration.version)} ${migration.name}  (${store.description})\n`);
+            applied += 1;
+          }
+        }
+        if (applied === 0) io.stdout.write(`up to date  ${stores.state.description}\n`);
+      });
+    });
+
+  connection(db.command('status'))
+    .description('which database is used, its schema versions and pending migrations, and pool figures')
+    .option('--json', 'print one JSON object')
+    .action(async (options: DbOptions) => {
+      const config = configFrom(options, io);
+      if (config.url === '' && !existsSync(config.embeddedDir)) {
+        // Opening the embedded database would create it; status must not change anything.
+        const report = { database: `pglite ${config.embeddedDir}`, exists: false, sets: [] as MigrationStatus[] };
+        if (options.json) io.stdout.write(`${JSON.stringify(report)}\n`);
+        else io.stdout.write(`database  ${report.database} (not created yet: biomass db migrate creates it)\n`);
+        return;
+      }
+      await withStores(config, async (stores) => {
+        const sets = [];
+        for (const set of SETS) sets.push({ set, store: storeOf(stores, set), status: await migrationStatus(storeOf(stores, set), set) });
+        const figures = stores.state.figures();
+        if (options.json) {
+          io.stdout.write(`${JSON.stringify({
+            database: stores.state.description,
+            forestryDatabase: stores.forestry.description,
+            exists: true,
+            sets: sets.map(({ set, status }) => ({
+              set, current: status.current, latest: status.latest,
+              pending: status.pending.map((m) => ({ version: m.version, name: m.name })),
+            })),
+            pool: figures,
+          })}\n`);
+          return;
+        }
+        io.stdout.write(`database  ${stores.state.description}\n`);
+        for (const { set, store, status } of sets) {
+          const where = store === stores.state ? '' : `  (${store.description})`;
+          const pending = status.pending.length === 0
+            ? 'up to date'
+            : `${status.pending.length} pending: ${status.pending.map((m) => `${pad(m.version)} ${m.name}`).join(', ')} (run: biomass db migrate)`;
+          io.stdout.write(`${set.padEnd(9)} version ${status.current} of ${status.latest}, ${pending}${where}\n`);
+        }
+        io.stdout.write(
+          `pool      total ${figures.total}, idle ${figures.idle}, waiting ${figures.waiting}, max ${figures.max}, ` +
+            `errors ${figures.errors}, retries ${figures.retries}\n`,
+        );
+      });
+    });
 }

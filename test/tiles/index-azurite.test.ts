@@ -2,6 +2,7 @@
 // rerun after an interruption gives the same result, and failures name the source with
 // secrets redacted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BiomassError } from '../../src/biomass-error.js';
 import { loadGeography, type Geography } from '../../src/geo/geography.js';
 import { openCatalog } from '../../src/tiles/catalog.js';
 import { generateScenes, type GeneratedScene } from '../../src/tiles/scene-generator.js';
@@ -29,6 +30,17 @@ beforeAll(async () => {
 afterAll(async () => {
   await azurite?.stop();
 });
+
+/** The BiomassError a promise rejects with; fails the test if it resolves. */
+async function failure(promise: Promise<unknown>): Promise<BiomassError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(BiomassError);
+    return error as BiomassError;
+  }
+  throw new Error('expected a failure');
+}
 
 const source = () => ({ uri, connection: azurite.connectionString, season, layout: 'planetary-computer' as const });
 
@@ -89,19 +101,19 @@ describe('index against Azurite', () => {
   it('reports bad credentials with the key redacted', async () => {
     const bad = azurite.connectionString.replace(/AccountKey=[^;]+/, 'AccountKey=d3JvbmcgYnV0IHZhbGlkIGJhc2U2NCBrZXkgZm9yIHRlc3Rpbmc=');
     const catalog = openCatalog({ ...source(), connection: bad });
-    const error = await indexState({ geography: geo, catalog, state: '17', counties: ['17113'] }).catch((e: unknown) => e as Error & { code: string });
+    const error = await failure(indexState({ geography: geo, catalog, state: '17', counties: ['17113'] }));
     expect(error.code).toBe('CATALOG_AUTH');
     expect(error.message).toMatch(/tile source azure:\/\/sentinel2-l2\/mirror: access denied \(403/);
-    expect(`${error.message} ${(error as { hint?: string }).hint}`).not.toMatch(/d3Jvbmc|Eby8vdM02/);
+    expect(`${error.message} ${error.hint}`).not.toMatch(/d3Jvbmc|Eby8vdM02/);
   });
 
   it('reports an unreachable endpoint and a missing container, naming the source', async () => {
     const dead = azurite.connectionString.replace(`:${azurite.port}/`, ':9/');
-    const unreachable = await openCatalog({ ...source(), connection: dead }).listItems('16TCK').catch((e: unknown) => e as Error & { code: string });
+    const unreachable = await failure(openCatalog({ ...source(), connection: dead }).listItems('16TCK'));
     expect(unreachable.code).toBe('CATALOG_UNREACHABLE');
     expect(unreachable.message).toMatch(/tile source azure:\/\/sentinel2-l2\/mirror: cannot reach the blob endpoint/);
     expect(unreachable.message).not.toMatch(/Eby8vdM02/);
-    const missing = await openCatalog({ ...source(), uri: 'azure://no-such-container' }).listItems('16TCK').catch((e: unknown) => e as Error & { code: string });
+    const missing = await failure(openCatalog({ ...source(), uri: 'azure://no-such-container' }).listItems('16TCK'));
     expect(missing.code).toBe('CATALOG_NOT_FOUND');
     expect(missing.message).toMatch(/container no-such-container not found/);
   });

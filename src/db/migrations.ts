@@ -133,3 +133,12 @@ export async function migrate(store: Store, set: MigrationSet): Promise<Migratio
     return status.pending;
   });
 }
+
+/**
+ * What a run does before any work: brings the state schema (and the forestry schema, in its
+ * own database when that differs) up to date. Refuses a newer schema (exit 2).
+ */
+export async function prepareSchema(stores: { state: Store; forestry: Store }): Promise<void> {
+  await migrate(stores.state, 'state');
+  await migrate(stores.forestry, 'forestry');
+}

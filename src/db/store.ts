@@ -13,7 +13,11 @@ export interface QueryOptions {
 export interface Queryable {
   /** One statement with $1..$n parameters. */
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
-  /** A script of several statements without parameters (migrations). */
+  /**
+   * A script of several statements without parameters (migrations). On the store itself (not
+   * in a transaction) a retried script may run again after a partial failure: use it only
+   * for scripts that are safe to repeat.
+   */
   exec(script: string): Promise<void>;
 }
 

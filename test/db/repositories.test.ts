@@ -78,6 +78,14 @@ describe.each(backends(db))('repositories on $name', (backend) => {
     expect((await listNodeStatus(store, plan)).map((n) => n.nodeId)).toEqual(['county:17113', 'state:17']);
   });
 
+  it('gives a node to exactly one of many workers claiming it at once', async () => {
+    await ensureNodes(store, plan, [{ nodeId: 'county:17031', kind: 'county', stateFips: '17', countyFips: '17031' }]);
+    const claims = await Promise.all(
+      Array.from({ length: 10 }, (_, w) => claimNode(store, { planName: plan, nodeId: 'county:17031', owner: `w${w}`, runId: 'r1', leaseMs: 60_000 })),
+    );
+    expect(claims.filter((attempt) => attempt !== undefined)).toEqual([1]);
+  });
+
   it('indexes a state county by county, merging counties into shared items', async () => {
     const key = { planName: plan, stateFips: '17' };
     await upsertCountyItems(store, { ...key, countyFips: '17113' }, [item('16TCK-1', 1), item('16TDK-1', 1), item('16TCK-1', 1)]);
@@ -137,6 +145,23 @@ describe.each(backends(db))('repositories on $name', (backend) => {
     expect((await countOutputs(store, plan, '17003')).total).toBe(200);
     await clearCountyCheckpoint(store, plan, '17003');
     expect(await getCountyCheckpoint(store, plan, '17003')).toBeUndefined();
+  });
+
+  it('commits 50 concurrent county batches, each whole', async () => {
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        commitCountyBatch(store, {
+          planName: plan, runId: 'run-c', attempt: 1, countyFips: `18${String(i).padStart(3, '0')}`, batchIndex: 0,
+          parcelsDone: 40, outputs: parcelOutputs(40, `18${String(i).padStart(3, '0')}`, i * 40),
+        }),
+      ),
+    );
+    const rows = await store.query<{ n: string | number }>(
+      "SELECT count(*) AS n FROM biomass.parcel_outputs WHERE plan_name = $1 AND county_fips LIKE '18%'",
+      [plan],
+    );
+    expect(Number(rows.rows[0]!.n)).toBe(2000);
+    expect(await getCountyCheckpoint(store, plan, '18049')).toMatchObject({ lastBatch: 0, parcelsDone: 40 });
   });
 
   it('rolls a failed batch back whole', async () => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 
 /** Retry budget for operations that failed with an error that is safe to retry. */
 export interface RetryConfig {
-  /** Attempts in all, the first included. Default 4. */
+  /** Retries after the first failure (so 4 means up to 5 tries), as database.pool.retry.attempts says. Default 4. */
   attempts: number;
   /** Delay before the second attempt, doubled each time (with jitter). Default 500 ms. */
   initialDelayMs: number;

@@ -68,7 +68,7 @@ export interface RetryHooks {
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
 }
 
-/** Thrown when the retry budget is spent; `lastError` is the final failure. */
+/** Thrown when the retry budget is spent; `lastError` is the final failure, `attempts` the tries made. */
 export class RetryBudgetSpent extends Error {
   constructor(readonly lastError: unknown, readonly attempts: number) {
     super(lastError instanceof Error ? lastError.message : String(lastError), { cause: lastError });
@@ -78,17 +78,17 @@ export class RetryBudgetSpent extends Error {
 
 /**
  * Runs `operation` until it succeeds, fails with an error that is not safe to retry (thrown
- * as is), or the budget is spent (RetryBudgetSpent).
+ * as is), or `retry.attempts` retries after the first try are spent (RetryBudgetSpent).
  */
 export async function withRetry<T>(operation: () => Promise<T>, retry: RetryConfig, hooks: RetryHooks = {}): Promise<T> {
-  const attempts = Math.max(1, retry.attempts);
+  const tries = 1 + Math.max(0, retry.attempts);
   for (let attempt = 1; ; attempt += 1) {
     hooks.signal?.throwIfAborted();
     try {
       return await operation();
     } catch (error) {
       if (!isRetryable(error)) throw error;
-      if (attempt >= attempts) throw new RetryBudgetSpent(error, attempt);
+      if (attempt >= tries) throw new RetryBudgetSpent(error, attempt);
       const delay = backoffDelay(attempt, retry);
       hooks.onRetry?.(error, attempt, delay);
       await sleep(delay, hooks.signal);

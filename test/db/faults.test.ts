@@ -132,7 +132,7 @@ describe('faults on a real PostgreSQL server', () => {
       expect(error).toBeInstanceOf(BiomassError);
       expect(error).toMatchObject({ code: 'DB_UNAVAILABLE', exitCode: 1 });
       expect((error as Error).message).toMatch(/timeout exceeded when trying to connect/);
-      expect(store.figures().retries).toBe(1);
+      expect(store.figures().retries).toBe(2);
     } finally {
       release();
       await Promise.all(holders);

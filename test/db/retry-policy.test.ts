@@ -42,15 +42,15 @@ describe('backoff', () => {
     expect(backoffDelay(20, retry, () => 0)).toBe(15_000);
   });
 
-  it('tries `attempts` times in all, then reports the last error', async () => {
+  it('tries once and then `attempts` more times, then reports the last error', async () => {
     let calls = 0;
     const error = await withRetry(async () => {
       calls += 1;
       throw pgError('57P01', `down ${calls}`);
     }, { attempts: 3, initialDelayMs: 1, maxDelayMs: 1 }).catch((e: unknown) => e);
-    expect(calls).toBe(3);
+    expect(calls).toBe(4);
     expect(error).toBeInstanceOf(RetryBudgetSpent);
-    expect((error as RetryBudgetSpent).lastError).toMatchObject({ message: 'down 3' });
+    expect(error).toMatchObject({ attempts: 4, lastError: { message: 'down 4' } });
   });
 
   it('does not retry an error that is not safe to retry', async () => {

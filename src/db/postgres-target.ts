@@ -1,5 +1,5 @@
 import { BiomassError } from '../biomass-error.js';
-import { redact, registerSecret } from '../secrets.js';
+import { registerSecret } from '../secrets.js';
 
 /** Where a postgres:// URL points, without its password: what errors and status may show. */
 export interface PostgresTarget {
@@ -18,7 +18,8 @@ export function parsePostgresTarget(url: string, env: NodeJS.ProcessEnv = proces
   try {
     parsed = new URL(url);
   } catch {
-    throw new BiomassError('DB_URL', `the database URL is not a valid URL: ${redact(url)}`, {
+    // Not echoed: a URL that does not parse may hide its password where redact cannot find it.
+    throw new BiomassError('DB_URL', 'the database URL is not a valid URL', {
       hint: 'use the form postgres://user:password@host:5432/database (in DATABASE_URL, --database-url or database.url)',
       exitCode: 2,
     });

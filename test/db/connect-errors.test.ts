@@ -45,7 +45,11 @@ describe('a database that cannot be reached is one clear error, exit 2, before a
 
   it('not a postgres URL: says what form to use, without echoing the password', async () => {
     expect(await failure(`mysql://me:${SECRET}@localhost/x`)).toMatchObject({ code: 'DB_URL', exitCode: 2 });
-    expect(await failure(`not a url ${SECRET}`)).toMatchObject({ code: 'DB_URL', exitCode: 2 });
+    // A password the secrets registry has never seen, in a URL that does not parse.
+    const unseen = 'never-registered-pw-77';
+    const error = await openStore(`postgres://me:${unseen}@[bad/x`, '', QUICK).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'DB_URL', exitCode: 2 });
+    expect(`${(error as Error).message} ${(error as BiomassError).hint}`).not.toContain(unseen);
   });
 
   it('a forestry database that fails closes the state pool it opened first', async () => {

@@ -1,10 +1,108 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
+import type { Geometry } from 'geojson';
+import { BiomassError } from '../biomass-error.js';
+import { dagToDot, dagToMermaid } from '../dag/dag-graph.js';
+import { dryRun, type DryRun } from '../dag/dry-run.js';
+import { estimateReport } from '../dag/estimate-report.js';
+import { estimateText, refusalText } from '../dag/estimate-text.js';
+import { readFreeSpace } from '../dag/free-space.js';
+import { readParcelCounts } from '../dag/parcel-counts.js';
+import { diffEstimates, diffText } from '../dag/plan-diff.js';
+import { loadGeography } from '../geo/geography.js';
+import { US_STATES } from '../geo/states.js';
+import { loadPlanOrThrow, PlanRejected } from '../plan/load-plan.js';
+import type { Plan } from '../plan/plan.js';
+import { formatProblem } from '../plan/problem.js';
+import { redact } from '../secrets.js';
 import type { CliIo } from './cli-io.js';
-import { registerPendingCommand } from './pending-command.js';
+import { relativePlanPath } from './plan-path.js';
 
-export function registerPlanCommand(program: Command, _io: CliIo, _state: { exitCode: number }): void {
-  registerPendingCommand(program, {
-    name: 'plan', args: '<plan>', description: 'dry run: the DAG, tile items, storage and time estimates',
-    waitsFor: 'the DAG compiler and estimator (issue #5)',
-  });
+interface PlanOptions {
+  json?: boolean;
+  dot?: boolean;
+  mermaid?: boolean;
+  report?: string;
+  diff?: string;
+}
+
+export function registerPlanCommand(program: Command, io: CliIo, state: { exitCode: number }): void {
+  program
+    .command('plan')
+    .argument('<plan>', 'plan file (YAML); with --diff, the edited plan')
+    .description('dry run: the DAG, tile items, storage and time estimates from a simulated schedule; writes nothing')
+    .option('--json', 'print the estimate as JSON (schemas/plan-estimate.schema.json)')
+    .option('--dot', 'print the DAG as Graphviz DOT')
+    .option('--mermaid', 'print the DAG as a Mermaid flowchart')
+    .option('--report <file>', 'also write a self-contained HTML report: map, Gantt chart, storage curve')
+    .option('--diff <old>', 'compare with an older plan: states added, removed, reordered; estimates before and after')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 the plan fits, 2 invalid plan or a state needs more than storage.budget (the fix is printed).\n' +
+        'Works offline without credentials: numbers it cannot read (catalog, parcel source, measured throughput)\n' +
+        'come from the plan\'s estimates, and the output says which numbers came from where.',
+    )
+    .action(async (given: string, options: PlanOptions) => {
+      const write = (text: string) => io.stdout.write(redact(text));
+      const newRun = await dryRunOf(given, io, state);
+      if (!newRun) return;
+      if (options.diff !== undefined) {
+        const oldRun = await dryRunOf(options.diff, io, state);
+        if (!oldRun) return;
+        const diff = diffEstimates(oldRun.estimate, newRun.estimate);
+        write(options.json ? JSON.stringify(diff, null, 2) + '\n' : diffText(diff, oldRun.estimate, newRun.estimate));
+        return;
+      }
+      const { estimate, dag } = newRun;
+      if (options.json) write(JSON.stringify(estimate, null, 2) + '\n');
+      else if (options.dot) write(dagToDot(dag, estimate.plan.name));
+      else if (options.mermaid) write(dagToMermaid(dag));
+      else write(estimateText(estimate));
+      if (options.report !== undefined) {
+        const target = path.resolve(io.cwd, options.report);
+        await writeFile(target, redact(estimateReport(newRun, await stateOutlines())));
+        if (!options.json && !options.dot && !options.mermaid) write(`Report written to ${relativePlanPath(target, io.cwd)}\n`);
+      }
+      if (estimate.refused) {
+        io.stderr.write(redact(refusalText(estimate)));
+        state.exitCode = 2;
+      }
+    });
+}
+
+/** Loads a plan and dry-runs it with whatever inputs are reachable; prints load errors and returns undefined on them. */
+async function dryRunOf(given: string, io: CliIo, state: { exitCode: number }): Promise<DryRun | undefined> {
+  const file = relativePlanPath(given, io.cwd);
+  let plan: Plan;
+  try {
+    ({ plan } = await loadPlanOrThrow(file, { env: io.env, machineChecks: 'skip', cwd: io.cwd }));
+  } catch (error) {
+    if (!(error instanceof PlanRejected)) throw error;
+    for (const problem of error.problems.filter((p) => p.severity === 'error')) io.stderr.write(redact(formatProblem(problem, error.lines)) + '\n');
+    throw error;
+  }
+  const [geography, parcels, freeSpace] = await Promise.all([loadGeography(), readParcelCounts(plan), readFreeSpace(plan.storage.dir)]);
+  const inputs = parcels.counts ? { parcels: parcels.counts } : {};
+  const run = dryRun(plan, geography, { inputs, freeSpace, database: databaseNote(plan) });
+  if (parcels.unreadable) run.estimate.inputs.parcels.source += ` (parcel source not read: ${parcels.unreadable})`;
+  if (!Number.isFinite(run.estimate.totals.totalMs)) {
+    state.exitCode = 1;
+    throw new BiomassError('PLAN_SIMULATION', `the simulated schedule of ${file} did not finish`, { hint: 'report this with the plan file' });
+  }
+  return run;
+}
+
+/** Outlines of the 50 states and DC, for the report's maps. */
+async function stateOutlines(): Promise<Map<string, Geometry>> {
+  const geography = await loadGeography();
+  return new Map(US_STATES.filter((s) => s.inFiftyPlusDc).map((s) => [s.fips, geography.stateOutline(s.fips)]));
+}
+
+/** Where measured throughput would come from, and why plan defaults are used instead. */
+function databaseNote(plan: Plan): string {
+  const variable = plan.unresolved['database.url'];
+  if (variable) return `not read (\${${variable}} is unset); throughput from plan defaults`;
+  if (plan.database.url === '') return 'embedded, not read by plan yet; throughput from plan defaults';
+  return 'not read by plan yet (measured figures are wired by a later issue); throughput from plan defaults';
 }

@@ -143,7 +143,7 @@ function refusal(plan: Plan, facts: RolloutFacts, dag: Dag, needs: Map<string, n
   const worst = over.reduce((a, b) => (b.needBytes > a.needBytes ? b : a));
   const first = over[0]!;
   const why = first.county
-    ? `; county ${first.county.fips} ${first.county.name} alone reads ${first.county.tiles} MGRS tiles (${first.county.items} items) at once`
+    ? `; county ${first.county.fips} ${first.county.name} alone reads ${first.county.tiles} MGRS tiles (${first.county.items.toLocaleString('en-US')} items) at once`
     : '';
   const others = over.length > 1 ? ` (and ${over.slice(1).map((s) => `${s.fips} ${s.postal} ${formatBytes(s.needBytes)}`).join(', ')})` : '';
   return {

@@ -38,10 +38,13 @@ export class Scheduler {
   private readonly running = new Set<string>();
   private readonly holdsByUntil = new Map<string, Hold[]>();
   private ready: DagNode[] = [];
+  /** Each node's claims summed per resource, computed once. */
+  private readonly wants = new Map<string, Array<[string, number]>>();
 
   constructor(private readonly dag: Dag, capacities: Record<string, number> = dag.capacities, private readonly hooks: SchedulerHooks = {}) {
     this.capacity = { ...capacities };
     for (const node of dag.nodes) {
+      this.wants.set(node.id, [...totals(node.claims)]);
       this.depsLeft.set(node.id, node.deps.length);
       for (const dep of node.deps) (this.dependents.get(dep) ?? this.dependents.set(dep, []).get(dep)!).push(node.id);
     }
@@ -86,7 +89,7 @@ export class Scheduler {
     const blocked = new Set<string>();
     const still: DagNode[] = [];
     for (const node of this.ready) {
-      const wants = totals(node.claims);
+      const wants = this.wants.get(node.id)!;
       let fits = true;
       for (const [resource, amount] of wants) {
         if (blocked.has(resource) || this.inUse(resource) + amount > (this.capacity[resource] ?? Infinity)) {
@@ -95,7 +98,7 @@ export class Scheduler {
         }
       }
       if (!fits) {
-        for (const resource of wants.keys()) blocked.add(resource);
+        for (const [resource] of wants) blocked.add(resource);
         still.push(node);
         continue;
       }
@@ -141,7 +144,7 @@ export class Scheduler {
   blockedOn(): Array<{ node: DagNode; resources: string[] }> {
     return this.ready.map((node) => ({
       node,
-      resources: [...totals(node.claims)]
+      resources: this.wants.get(node.id)!
         .filter(([resource, amount]) => this.inUse(resource) + amount > (this.capacity[resource] ?? Infinity))
         .map(([resource]) => resource),
     }));

@@ -16,6 +16,12 @@ export interface CountyIndex {
   tiles: string[];
   /** Sorted by tile, then date. */
   items: TileItem[];
+  /**
+   * Tile id -> share of the county's area inside the tile's footprint (0..1). A tile's
+   * priority is the sum of these over its counties, so a store that keeps them per county
+   * can recompute the state's priorities without the geometry.
+   */
+  tileShares: Record<string, number>;
 }
 
 /** A deduplicated item of the state and who uses it. */
@@ -107,7 +113,9 @@ export async function indexState(options: IndexStateOptions): Promise<StateIndex
         const c = geography.county(fips);
         throw emptyCatalogError(catalog, `county ${fips} (${c.name})`, tiles);
       }
-      const county: CountyIndex = { countyFips: fips, tiles, items };
+      const cover = geography.coverOfCounty(fips);
+      const tileShares = Object.fromEntries(cover.tiles.map((t) => [t.tileId, round(t.overlapKm2 / cover.areaKm2)]));
+      const county: CountyIndex = { countyFips: fips, tiles, items, tileShares };
       await options.onCountyIndexed?.(fips, county);
       indexed.push(county);
     }

@@ -168,4 +168,34 @@ describe('faults on a real PostgreSQL server', () => {
       await store.close();
     }
   });
+
+  it('health check discards an idle connection that no longer answers and opens a fresh one in its place', async () => {
+    const store = (await openMigrated({ ...TEST_POOL, max: 1 })) as PostgresStore;
+    try {
+      // With one connection every call reuses it: leave it idle inside a failed transaction,
+      // where every statement fails (25P02) although the socket is fine.
+      await store.query('BEGIN');
+      await expect(store.query('SELECT 1 / 0')).rejects.toMatchObject({ code: '22012' });
+      expect(store.figures()).toMatchObject({ total: 1, idle: 1 });
+      expect(await store.checkHealth()).toEqual({ checked: 1, replaced: 1 });
+      expect(store.figures()).toMatchObject({ total: 1, idle: 1, discarded: 1 });
+      expect((await store.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      expect(await store.checkHealth()).toEqual({ checked: 1, replaced: 0 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('runs that health check by itself every health_check_interval', async () => {
+    const store = await openMigrated({ ...TEST_POOL, max: 1, healthCheckIntervalMs: 20 });
+    try {
+      await store.query('BEGIN');
+      await expect(store.query('SELECT 1 / 0')).rejects.toMatchObject({ code: '22012' });
+      for (let i = 0; i < 500 && store.figures().discarded === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(store.figures()).toMatchObject({ discarded: 1 });
+      expect((await store.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -1,0 +1,65 @@
+/** Small builders for DAG tests: a plan from YAML text (the real loader) and a toy geography. */
+import { parsePlan } from '../../src/plan/load-plan.js';
+import type { Plan } from '../../src/plan/plan.js';
+import type { DagGeography } from '../../src/dag/compile-inputs.js';
+
+/** A plan with the given YAML sections merged over a small offline plan. */
+export function planOf(overrides: { states?: string[]; storage?: string; preprocess?: string; estimates?: string; rollout?: string; processing?: string; costs?: string } = {}): Plan {
+  const text = [
+    'version: 1',
+    'name: test-plan',
+    'season: { start: 2024-04-01, end: 2024-09-30 }',
+    'sources:',
+    '  tiles: { uri: "estimated:", preprocess: always }',
+    '  parcels: { uri: "parcels.gpkg", layer: parcels }',
+    `storage: ${overrides.storage ?? '{ min_free: 1GB, budget: 1.5TB, tile_size: { compressed: 250MB, uncompressed: 750MB } }'}`,
+    `preprocess: ${overrides.preprocess ?? '{ parallel_jobs: 2 }'}`,
+    `processing: ${overrides.processing ?? '{ batch_size: 100, parallel_batches: 2 }'}`,
+    `estimates: ${overrides.estimates ?? '{ acquisitions_per_tile: 10 }'}`,
+    ...(overrides.costs ? [`costs: ${overrides.costs}`] : []),
+    `rollout: ${overrides.rollout ?? `{ states: ${JSON.stringify(overrides.states ?? ['17'])} }`}`,
+  ].join('\n');
+  const loaded = parsePlan('test.yaml', text, { env: {}, machineChecks: 'skip', cwd: '/tmp' });
+  if (!loaded.plan) throw new Error(`test plan invalid: ${loaded.problems.map((p) => p.message).join('; ')}`);
+  return loaded.plan;
+}
+
+export interface ToyCounty {
+  fips: string;
+  tiles: string[];
+  areaKm2?: number;
+  /** Bounding-box centre, lon/lat. */
+  at?: [number, number];
+}
+
+const NAMES: Record<string, [string, string]> = {
+  '17': ['IL', 'Illinois'], '18': ['IN', 'Indiana'], '19': ['IA', 'Iowa'], '29': ['MO', 'Missouri'], '55': ['WI', 'Wisconsin'],
+};
+
+/** A geography of the given counties; states are the first two digits of their FIPS. */
+export function toyGeography(counties: ToyCounty[]): DagGeography & { calls: number } {
+  const geo = {
+    calls: 0,
+    state(code: string) {
+      const [postal, name] = NAMES[code] ?? ['XX', `State ${code}`];
+      return { fips: code, postal, name };
+    },
+    countiesOf(stateFips: string) {
+      geo.calls++;
+      return counties.filter((c) => c.fips.startsWith(stateFips)).map((c) => {
+        const [lon, lat] = c.at ?? [-89, 40];
+        return { fips: c.fips, name: `County ${c.fips}`, stateFips, areaKm2: c.areaKm2 ?? 1000, bbox: [lon - 0.1, lat - 0.1, lon + 0.1, lat + 0.1] as [number, number, number, number] };
+      });
+    },
+    tilesOfCounty(fips: string) {
+      geo.calls++;
+      return counties.find((c) => c.fips === fips)!.tiles;
+    },
+  };
+  return geo;
+}
+
+/** Tile ids T00..T(n-1). */
+export function tiles(n: number, prefix = 'T'): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
+}

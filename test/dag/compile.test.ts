@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../src/dag/compile.js';
+import type { CountyNode, PreprocessNode } from '../../src/dag/dag.js';
+import { dryRun } from '../../src/dag/dry-run.js';
+import { NODE_KINDS } from '../../src/dag/kinds/node-kinds.js';
+import { planOf, tiles, toyGeography } from './builders.js';
+
+describe('compile', () => {
+  it('matches the seed storage table: 1,200 items x 250 MB = 300 GB, x 750 MB = 900 GB, peak 1.2 TB', () => {
+    // 40 MGRS tiles x 30 acquisitions = 1,200 tile items, one county per tile.
+    const geo = toyGeography(tiles(40).map((t, i) => ({ fips: `17${String(i + 1).padStart(3, '0')}`, tiles: [t] })));
+    const plan = planOf({ estimates: '{ acquisitions_per_tile: 30 }' });
+    const { estimate } = dryRun(plan, geo);
+    const il = estimate.states[0]!;
+    expect(il.items).toBe(1200);
+    expect(il.compressedBytes).toBe(300e9);
+    expect(il.uncompressedBytes).toBe(900e9);
+    expect(il.seedPeakBytes).toBe(1.2e12);
+    expect(estimate.totals.seedPeakBytes).toBe(1.2e12);
+    // The scheduled peak frees converted tiles after their county and originals after conversion.
+    expect(il.peakBytes).toBeLessThan(il.seedPeakBytes);
+    expect(estimate.totals.peakBytes).toBeLessThanOrEqual(plan.storage.budgetBytes);
+  });
+
+  it('makes one node per step and a county depends only on its index and its own tiles', () => {
+    const geo = toyGeography([
+      { fips: '17001', tiles: ['A', 'B'] },
+      { fips: '17003', tiles: ['B', 'C'] },
+    ]);
+    const dag = compile(planOf(), geo);
+    expect(dag.nodes.map((n) => n.id).sort()).toEqual([
+      'cleanup:17', 'cleanup:A', 'cleanup:B', 'cleanup:C', 'county:17001', 'county:17003', 'index:17',
+      'preprocess:A', 'preprocess:B', 'preprocess:C', 'verify:17',
+    ]);
+    expect(dag.byId.get('county:17001')!.deps.sort()).toEqual(['index:17', 'preprocess:A', 'preprocess:B']);
+    expect(dag.byId.get('county:17003')!.deps.sort()).toEqual(['index:17', 'preprocess:B', 'preprocess:C']);
+    expect(dag.byId.get('verify:17')!.deps.sort()).toEqual(['county:17001', 'county:17003']);
+    expect(dag.byId.get('cleanup:17')!.deps).toContain('verify:17');
+    // A tile is deleted after its last reader, not before.
+    expect(dag.byId.get('cleanup:B')!.deps.sort()).toEqual(['county:17001', 'county:17003']);
+    expect(dag.byId.get('cleanup:A')!.deps).toEqual(['county:17001']);
+  });
+
+  it('preprocesses a border tile once for consecutive states and frees it after its last user', () => {
+    const geo = toyGeography([
+      { fips: '17001', tiles: ['A', 'BORDER'] },
+      { fips: '18001', tiles: ['BORDER', 'C'] },
+    ]);
+    const dag = compile(planOf({ states: ['17', '18'] }), geo);
+    const border = dag.nodes.filter((n): n is PreprocessNode => n.kind === 'preprocess' && n.tileId === 'BORDER');
+    expect(border).toHaveLength(1);
+    expect(border[0]!.users).toEqual(['17', '18']);
+    expect(dag.byId.get('county:18001')!.deps).toContain('preprocess:BORDER');
+    expect(dag.byId.get('cleanup:BORDER')!.deps.sort()).toEqual(['county:17001', 'county:18001']);
+    expect(dag.states[1]!.tilesReused).toBe(1);
+  });
+
+  it('makes a tile again when the states that need it are not consecutive, and geographic order avoids it', () => {
+    const geo = toyGeography([
+      { fips: '17001', tiles: ['SHARED'], at: [-89, 40] },
+      { fips: '19001', tiles: ['FAR'], at: [-70, 40] },
+      { fips: '18001', tiles: ['SHARED'], at: [-88, 40] },
+    ]);
+    const plan = planOf({ states: ['17', '19', '18'] });
+    const dag = compile(plan, geo);
+    const copies = dag.nodes.filter((n): n is PreprocessNode => n.kind === 'preprocess' && n.tileId === 'SHARED');
+    expect(copies.map((c) => c.id)).toEqual(['preprocess:SHARED', 'preprocess:SHARED#2']);
+    expect(copies[1]!.making).toBe(2);
+
+    const geographic = compile(plan, geo, {}, 'geographic');
+    expect(geographic.states.map((s) => s.fips)).toEqual(['17', '18', '19']);
+    expect(geographic.nodes.filter((n) => n.kind === 'preprocess' && n.tileId === 'SHARED')).toHaveLength(1);
+
+    const { estimate } = dryRun(plan, geo);
+    expect(estimate.orders.find((o) => o.order === 'plan')!.itemsMadeTwice).toBe(10);
+    expect(estimate.orders.find((o) => o.order === 'geographic')!.itemsMadeTwice).toBe(0);
+    expect(estimate.warnings.map((w) => w.code)).toContain('TILES_MADE_TWICE');
+  });
+
+  it('orders largest-first by parcels when the parcel source counted them, else by area', () => {
+    const geo = toyGeography([
+      { fips: '17001', tiles: ['A'], areaKm2: 100 },
+      { fips: '18001', tiles: ['B'], areaKm2: 5000 },
+    ]);
+    const plan = planOf({ rollout: '{ states: ["17", "18"], order: largest-first }' });
+    expect(compile(plan, geo).states.map((s) => s.fips)).toEqual(['18', '17']);
+    const parcels = { countOf: (f: string) => (f === '17001' ? 90_000 : 10), source: 'test counts' };
+    const counted = compile(plan, geo, { parcels });
+    expect(counted.states.map((s) => s.fips)).toEqual(['17', '18']);
+    expect((counted.byId.get('county:17001') as CountyNode).parcelsEstimated).toBe(false);
+  });
+
+  it('is pure: the same inputs give the same DAG', () => {
+    const geo = toyGeography([{ fips: '17001', tiles: ['A', 'B'] }, { fips: '17003', tiles: ['B'] }]);
+    const plan = planOf();
+    const strip = (d: ReturnType<typeof compile>) => JSON.stringify(d.nodes);
+    expect(strip(compile(plan, geo))).toBe(strip(compile(plan, geo)));
+  });
+
+  it('skips preprocessing when the plan says preprocess: never (counties read the originals)', () => {
+    const geo = toyGeography([{ fips: '17001', tiles: ['A'] }]);
+    const plan = planOf();
+    plan.tiles.preprocess = 'never';
+    const dag = compile(plan, geo);
+    expect(dag.nodes.some((n) => n.kind === 'preprocess')).toBe(false);
+    expect(dag.byId.get('county:17001')!.deps).toEqual(['index:17']);
+  });
+});
+
+describe('node kinds', () => {
+  it('registers one module per kind, each with kind, estimate and run', () => {
+    expect(Object.keys(NODE_KINDS).sort()).toEqual(['cleanup', 'county', 'index', 'preprocess', 'verify']);
+    for (const [name, kind] of Object.entries(NODE_KINDS)) {
+      expect(kind.kind).toBe(name);
+      expect(typeof kind.estimate).toBe('function');
+      expect(typeof kind.run).toBe('function');
+    }
+  });
+
+  it('runners say plainly that execution is not built yet', async () => {
+    const geo = toyGeography([{ fips: '17001', tiles: ['A'] }]);
+    const plan = planOf();
+    const dag = compile(plan, geo);
+    const node = dag.byId.get('preprocess:A')!;
+    await expect(NODE_KINDS.preprocess.run(node as PreprocessNode, { plan, signal: new AbortController().signal, stores: {} }))
+      .rejects.toMatchObject({ code: 'NOT_BUILT' });
+  });
+
+  it('a preprocess node holds its converted items until its cleanup and one original while converting', () => {
+    const geo = toyGeography([{ fips: '17001', tiles: ['A'] }]);
+    const dag = compile(planOf(), geo);
+    const claims = dag.byId.get('preprocess:A')!.claims.filter((c) => c.resource === 'disk');
+    expect(claims).toEqual([
+      { resource: 'disk', amount: 250e6 },
+      { resource: 'disk', amount: 10 * 750e6, until: ['cleanup:A'] },
+    ]);
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * Writes synthetic land parcels for given counties into a GeoPackage: what `biomass demo`
+ * and the tests read as a parcel source. Parcels are a jittered grid of quarter-section-like
+ * lots laid out in the county's UTM zone (as US land surveys are), split into smaller lots
+ * near a few "towns", kept where the lot's centre lies inside the county, and stored in
+ * lon/lat (EPSG:4326) like most parcel deliveries, so readers must reproject.
+ */
+import { mkdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import gdal from 'gdal-async';
+import type { Geography } from '../geo/geography.js';
+import { hash01 } from '../tiles/scene-pattern.js';
+
+export interface GenerateParcelsOptions {
+  geography: Geography;
+  /** Counties to fill (5-digit FIPS). */
+  counties: string[];
+  /** GeoPackage to write; replaced whole (written to a temporary name, then renamed). */
+  file: string;
+  /** Layer name. Default parcels. */
+  layer?: string;
+  /** Side of a rural lot, metres. Default 800 (a quarter section is ~805 m). */
+  lotSize?: number;
+  /** Share of lots split into 4 smaller ones (towns, subdivisions). Default 0.1. */
+  splitShare?: number;
+  seed?: number;
+}
+
+export interface GeneratedParcels {
+  file: string;
+  layer: string;
+  /** County FIPS -> parcels written. */
+  counts: Record<string, number>;
+}
+
+/** Generates the parcels; deterministic for the same options. */
+export async function generateParcels(options: GenerateParcelsOptions): Promise<GeneratedParcels> {
+  const layerName = options.layer ?? 'parcels';
+  const lot = options.lotSize ?? 800;
+  const splitShare = options.splitShare ?? 0.1;
+  const seed = options.seed ?? 0;
+  await mkdir(path.dirname(options.file), { recursive: true });
+  const temporary = `${options.file}.tmp.gpkg`;
+  await rm(temporary, { force: true });
+
+  // The layer says EPSG:4326 (what parcel deliveries say); coordinates are written x = lon,
+  // as GeoPackage stores them. Transformations use OGC:CRS84, WGS 84 with lon/lat axis order.
+  const wgs84 = gdal.SpatialReference.fromEPSG(4326);
+  const lonLat = gdal.SpatialReference.fromUserInput('OGC:CRS84');
+  const dataset = gdal.open(temporary, 'w', 'GPKG');
+  const layer = dataset.layers.create(layerName, wgs84, gdal.wkbPolygon);
+  layer.fields.add(new gdal.FieldDefn('parcel_id', gdal.OFTString));
+  layer.fields.add(new gdal.FieldDefn('county_fips', gdal.OFTString));
+  const counts: Record<string, number> = {};
+
+  for (const fips of options.counties) {
+    const county = options.geography.county(fips);
+    const zone = Math.floor((((county.bbox[0] + county.bbox[2]) / 2 + 180) % 360) / 6) + 1;
+    const utm = gdal.SpatialReference.fromEPSG((county.bbox[1] + county.bbox[3]) / 2 >= 0 ? 32600 + zone : 32700 + zone);
+    const toUtm = new gdal.CoordinateTransformation(lonLat, utm);
+    const toLonLat = new gdal.CoordinateTransformation(utm, lonLat);
+    const boundary = gdal.Geometry.fromGeoJson(options.geography.countyGeometry(fips));
+    boundary.transform(toUtm);
+    const env = boundary.getEnvelope();
+    const x0 = Math.floor(env.minX / lot) * lot;
+    const y0 = Math.floor(env.minY / lot) * lot;
+    let n = 0;
+    for (let y = y0; y < env.maxY; y += lot) {
+      for (let x = x0; x < env.maxX; x += lot) {
+        const i = Math.round((x - x0) / lot);
+        const j = Math.round((y - y0) / lot);
+        const cells = hash01(i, j, seed, 7) < splitShare ? quarters(x, y, lot) : [[x, y, lot] as const];
+        for (const [cx, cy, size] of cells) {
+          // Jitter the inner corners a little so lots are not all identical squares.
+          const inset = size * 0.04 * hash01(i, j, cx, seed);
+          const ring = new gdal.LinearRing();
+          ring.points.add(cx + inset, cy + inset);
+          ring.points.add(cx + size - inset, cy + inset);
+          ring.points.add(cx + size - inset, cy + size - inset);
+          ring.points.add(cx + inset, cy + size - inset);
+          ring.points.add(cx + inset, cy + inset);
+          const polygon = new gdal.Polygon();
+          polygon.rings.add(ring);
+          if (!boundary.contains(polygon.centroid())) continue;
+          polygon.transform(toLonLat);
+          const feature = new gdal.Feature(layer);
+          n += 1;
+          feature.fields.set('parcel_id', `${fips}-${String(n).padStart(6, '0')}`);
+          feature.fields.set('county_fips', fips);
+          feature.setGeometry(polygon);
+          layer.features.add(feature);
+        }
+      }
+    }
+    counts[fips] = n;
+  }
+  layer.flush();
+  dataset.close();
+  await rename(temporary, options.file);
+  return { file: options.file, layer: layerName, counts };
+}
+
+function quarters(x: number, y: number, size: number): Array<readonly [number, number, number]> {
+  const h = size / 2;
+  return [[x, y, h], [x + h, y, h], [x, y + h, h], [x + h, y + h, h]];
+}

@@ -47,7 +47,11 @@ export class PostgresStore implements Store {
       client.on('error', () => undefined);
     });
     if (config.healthCheckIntervalMs > 0) {
-      this.healthTimer = setInterval(() => void this.checkHealth(), config.healthCheckIntervalMs);
+      this.healthTimer = setInterval(() => {
+        this.checkHealth().catch(() => {
+          this.counters.errors += 1;
+        });
+      }, config.healthCheckIntervalMs);
       this.healthTimer.unref();
     }
   }

@@ -2,10 +2,11 @@ import type { RetryConfig } from './database-config.js';
 
 /**
  * SQLSTATEs that say "nothing of yours was kept, try again": the server shut down or is
- * starting (57P01/02/03), or the transaction lost a serialization or deadlock race. Class 08
- * (connection exception) is matched by prefix.
+ * starting (57P01/02/03), the transaction lost a serialization or deadlock race, or the
+ * server had no connection slot free (53300, refused before anything ran; other processes
+ * share the server). Class 08 (connection exception) is matched by prefix.
  */
-const RETRYABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '40001', '40P01']);
+const RETRYABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '40001', '40P01', '53300']);
 
 /** Socket-level failures: the server is unreachable for now, or the connection was cut. */
 const RETRYABLE_ERRNOS = new Set([

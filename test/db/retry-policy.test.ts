@@ -6,11 +6,11 @@ function pgError(code: string, message = 'x'): Error {
 }
 
 describe('which errors are retried', () => {
-  it.each(['08000', '08001', '08003', '08006', '08P01', '57P01', '57P02', '57P03', '40001', '40P01'])('SQLSTATE %s is retried', (code) => {
+  it.each(['08000', '08001', '08003', '08006', '08P01', '57P01', '57P02', '57P03', '40001', '40P01', '53300'])('SQLSTATE %s is retried', (code) => {
     expect(isRetryable(pgError(code))).toBe(true);
   });
 
-  it.each(['23505', '23514', '42P01', '57014', '28P01', '3D000', '53300', '22012'])('SQLSTATE %s is not', (code) => {
+  it.each(['23505', '23514', '42P01', '57014', '28P01', '3D000', '22012'])('SQLSTATE %s is not', (code) => {
     expect(isRetryable(pgError(code))).toBe(false);
   });
 

@@ -1,0 +1,98 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import type { PlanEstimate } from '../src/dag/plan-estimate.js';
+import { runBiomass } from './support/cli.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'biomass-plan-'));
+const illinois = readFileSync('plans/illinois.yaml', 'utf8');
+/** A copy of plans/illinois.yaml with some text replaced, written into the temp folder. */
+function illinoisWith(name: string, from: string | RegExp, to: string): string {
+  const file = path.join(dir, name);
+  const text = illinois.replace(from, to);
+  expect(text).not.toBe(illinois);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('biomass plan', () => {
+  it('prints the per-state table and totals for Illinois, offline and without credentials', async () => {
+    const result = await runBiomass(['plan', 'plans/illinois.yaml'], { env: {} });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Plan illinois-2024: 1 state, 102 counties, 34 MGRS tiles, 1,224 tile items \(estimated: 36 dates\/tile\)/);
+    expect(result.stdout).toMatch(/state\s+counties\s+tiles\s+items\s+compressed\s+uncompressed\s+seed peak\s+peak\s+preprocess\s+counties\s+window/);
+    expect(result.stdout).toMatch(/17 IL\s+102\s+34\s+1,224\s+306 GB\s+918 GB\s+1\.22 TB\s+\d+ GB/);
+    expect(result.stdout).toMatch(/Peak storage \d+ GB of 1\.5 TB budget \(min_free 100 GB\)/);
+    expect(result.stdout).toMatch(/Total \d+h \d+m/);
+    expect(result.stdout).toContain('Critical path: 17 IL index -> ');
+    expect(result.stdout).toContain('database not read (${DATABASE_URL} is unset); throughput from plan defaults');
+    expect(result.stdout).toContain('throughput 200 MB/s from plan (estimates.download_rate)');
+  });
+
+  it('--json for plans/us.yaml validates against schemas/plan-estimate.schema.json', async () => {
+    const result = await runBiomass(['plan', 'plans/us.yaml', '--json'], { env: {} });
+    const estimate = JSON.parse(result.stdout) as PlanEstimate;
+    const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync('schemas/plan-estimate.schema.json', 'utf8')));
+    expect(validate(estimate), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
+    expect(estimate.totals.states).toBe(51);
+    expect(estimate.totals.counties).toBe(3142);
+    expect(estimate.order.states[0]).toBe('48');
+    expect(estimate.orders.map((o) => o.order)).toEqual(['plan', 'largest-first', 'geographic']);
+    // As written, us.yaml's 2 TB budget cannot hold Alaska's Yukon-Koyukuk (80 MGRS tiles at once).
+    expect(result.code).toBe(2);
+    expect(estimate.refused?.states.map((s) => s.fips)).toEqual(['02']);
+    expect(estimate.refused?.states[0]?.county).toMatchObject({ fips: '02290', tiles: 80 });
+    for (const s of estimate.states) if (s.fips !== '02') expect(s.peakBytes).toBeLessThanOrEqual(estimate.totals.budgetBytes);
+  });
+
+  it('exits 2 when the budget is below one state\'s peak, with the state, its peak and the fix', async () => {
+    const small = illinoisWith('small.yaml', 'budget: 1.5TB', 'budget: 100GB');
+    const result = await runBiomass(['plan', small], { env: {}, cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^Plan refused: state 17 \(IL\) needs a peak of \d+ GB but storage\.budget is 100 GB; county \d{5} [A-Za-z .]+ alone reads \d+ MGRS tiles/);
+    expect(result.stderr).toMatch(/raise storage\.budget to \d+ GB/);
+    expect(result.stdout).toContain('17 IL'); // the table is still printed, like terraform plan before its error
+  });
+
+  it('never writes to storage.dir or the embedded database', async () => {
+    const storage = path.join(dir, 'never-created', 'preprocessing');
+    const file = illinoisWith('dirs.yaml', 'dir: /tmp/preprocessing', `dir: ${storage}`);
+    const result = await runBiomass(['plan', file, '--json'], { env: {}, cwd: dir });
+    expect(result.code).toBe(0);
+    expect(existsSync(path.join(dir, 'never-created'))).toBe(false);
+    expect(existsSync(path.join(dir, '.biomass'))).toBe(false);
+    const estimate = JSON.parse(result.stdout) as PlanEstimate;
+    expect(estimate.inputs.freeSpace.source).toMatch(/storage\.dir does not exist yet/);
+  });
+
+  it('--dot and --mermaid print the DAG', async () => {
+    const dot = await runBiomass(['plan', 'plans/demo.yaml', '--dot'], { env: {} });
+    expect(dot.code).toBe(0);
+    expect(dot.stdout).toMatch(/^digraph "demo-mclean" \{/);
+    expect(dot.stdout).toContain('"index:17" -> "county:17113";');
+    expect(dot.stdout).toContain('"county:17113" -> "verify:17";');
+    const mermaid = await runBiomass(['plan', 'plans/demo.yaml', '--mermaid'], { env: {} });
+    expect(mermaid.stdout).toMatch(/^flowchart LR\n/);
+    expect(mermaid.stdout).toContain('verify_17 --> cleanup_17');
+  });
+
+  it('--diff OLD NEW says what the edit changes', async () => {
+    const edited = illinoisWith('two.yaml', 'states: ["17"]', 'states: ["18", "17"]');
+    const result = await runBiomass(['plan', '--diff', 'plans/illinois.yaml', edited], { env: {} });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('States added: 18 IN');
+    expect(result.stdout).toContain('States removed: none');
+    expect(result.stdout).toContain('States reordered: 17 IL 1 -> 2');
+    expect(result.stdout).toMatch(/states\s+1\s+2\s+\+1/);
+  });
+
+  it('refuses an invalid plan with exit 2 and the problems at file:line:col', async () => {
+    const bad = illinoisWith('bad.yaml', 'parallel_jobs: 8', 'parallel_jobz: 8');
+    const result = await runBiomass(['plan', bad], { env: {}, cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/bad\.yaml:\d+:\d+\s+error\s+unknown key "parallel_jobz"/);
+  });
+});

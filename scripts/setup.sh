@@ -20,6 +20,9 @@ command -v make >/dev/null 2>&1 || apt_missing+=(make)
 command -v python3 >/dev/null 2>&1 || apt_missing+=(python3)
 if [ "$want_test" = 1 ]; then
   command -v pg_ctlcluster >/dev/null 2>&1 || apt_missing+=(postgresql)
+  # The `biomass plan --report` browser test drives Debian's chromium through playwright-core
+  # (playwright's own browser download is not reachable here).
+  [ -x /usr/bin/chromium ] || apt_missing+=(chromium)
 fi
 if [ "${#apt_missing[@]}" -gt 0 ]; then
   echo "setup: installing Debian packages: ${apt_missing[*]}"

@@ -125,7 +125,11 @@ function itemsMadeTwice(dag: Dag): number {
 function refusal(plan: Plan, facts: RolloutFacts, dag: Dag, needs: Map<string, number>, alone: (fips: string) => Dag): Refusal {
   const budget = plan.storage.budgetBytes;
   const over: Refusal['states'] = [];
+  const { compressedBytes: c, uncompressedBytes: u } = plan.storage.tileSize;
   for (const s of facts.states) {
+    // A state whose every item fits at once (plus one original per job) cannot stall alone.
+    const items = [...s.tiles].reduce((sum, t) => sum + (facts.tileIndex.itemsOf(t) ?? 0), 0);
+    if (items * u + Math.min(plan.preprocess.parallelJobs, s.tiles.size) * c <= budget) continue;
     const single = alone(s.fips);
     if (!simulate(single).stalled) continue;
     const need = leastBudget(single);

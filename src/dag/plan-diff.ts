@@ -16,6 +16,11 @@ export interface PlanDiff {
   refused: { before: string | null; after: string | null };
 }
 
+const TOTAL_LABELS: Record<string, string> = {
+  states: 'states', counties: 'counties', tiles: 'MGRS tiles', items: 'tile items', itemsMadeTwice: 'items made twice',
+  compressedBytes: 'compressed', uncompressedBytes: 'uncompressed', peakBytes: 'peak storage', budgetBytes: 'storage.budget', totalMs: 'total time',
+};
+
 const TOTAL_KEYS = ['states', 'counties', 'tiles', 'items', 'itemsMadeTwice', 'compressedBytes', 'uncompressedBytes', 'peakBytes', 'budgetBytes', 'totalMs'] as const;
 
 export function diffEstimates(before: PlanEstimate, after: PlanEstimate): PlanDiff {
@@ -56,7 +61,7 @@ export function diffText(diff: PlanDiff, before: PlanEstimate, after: PlanEstima
     const sign = b > a ? '+' : '-';
     return `${sign}${fmt(key, Math.abs(b - a))}`;
   };
-  const rows = diff.totals.map((t) => [t.key, fmt(t.key, t.before), fmt(t.key, t.after), delta(t.key, t.before, t.after)]);
+  const rows = diff.totals.map((t) => [TOTAL_LABELS[t.key] ?? t.key, fmt(t.key, t.before), fmt(t.key, t.after), delta(t.key, t.before, t.after)]);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...[['', 'before', 'after', 'change'], ...rows].map((r) => r[i]!.length)));
   for (const r of [['', 'before', 'after', 'change'], ...rows]) out.push(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd());
   if (diff.changed.length > 0) {

@@ -41,11 +41,11 @@ describe('biomass plan', () => {
     expect(estimate.totals.counties).toBe(3142);
     expect(estimate.order.states[0]).toBe('48');
     expect(estimate.orders.map((o) => o.order)).toEqual(['plan', 'largest-first', 'geographic']);
-    // As written, us.yaml's 2 TB budget cannot hold Alaska's Yukon-Koyukuk (80 MGRS tiles at once).
-    expect(result.code).toBe(2);
-    expect(estimate.refused?.states.map((s) => s.fips)).toEqual(['02']);
-    expect(estimate.refused?.states[0]?.county).toMatchObject({ fips: '02290', tiles: 80 });
-    for (const s of estimate.states) if (s.fips !== '02') expect(s.peakBytes).toBeLessThanOrEqual(estimate.totals.budgetBytes);
+    // us.yaml's 2.5 TB budget is sized for Alaska's Yukon-Koyukuk (80 MGRS tiles at once).
+    expect(result.code).toBe(0);
+    expect(estimate.refused ?? null).toBeNull();
+    expect(estimate.totals.peakBytes).toBeLessThanOrEqual(estimate.totals.budgetBytes);
+    for (const s of estimate.states) expect(s.peakBytes).toBeLessThanOrEqual(estimate.totals.budgetBytes);
   });
 
   it('exits 2 when the budget is below one state\'s peak, with the state, its peak and the fix', async () => {

@@ -1,3 +1,4 @@
+import { BiomassError } from '../biomass-error.js';
 import { rowsPlaceholders, statementGroups } from './multi-row-insert.js';
 import type { Queryable } from './store.js';
 
@@ -20,12 +21,31 @@ export interface ForestryModel {
 
 const COLUMNS = 9;
 
+/** The table the forestry migration creates; the plan's sources.forestry.table default. */
+export const DEFAULT_MODELS_TABLE = 'biomass_models';
+
+/**
+ * The SQL name of the models table the plan names (sources.forestry.table): `name` is in
+ * schema biomass, `schema.name` anywhere. Identifiers are checked and quoted, since they
+ * cannot be query parameters.
+ */
+export function modelsTable(name: string = DEFAULT_MODELS_TABLE): string {
+  const parts = name.split('.');
+  if (parts.length > 2 || !parts.every((part) => /^[a-z_][a-z0-9_]*$/.test(part))) {
+    throw new BiomassError('DB_MODELS_TABLE', `"${name}" is not a table name`, {
+      hint: 'sources.forestry.table takes lower-case letters, digits and _ (optionally schema.table)',
+      exitCode: 2,
+    });
+  }
+  return (parts.length === 1 ? ['biomass', ...parts] : parts).map((part) => `"${part}"`).join('.');
+}
+
 /** Loads models; a model id loaded again is replaced. */
-export async function upsertForestryModels(db: Queryable, models: readonly ForestryModel[]): Promise<void> {
+export async function upsertForestryModels(db: Queryable, models: readonly ForestryModel[], table = DEFAULT_MODELS_TABLE): Promise<void> {
   const unique = [...new Map(models.map((m) => [m.modelId, m])).values()];
   for (const group of statementGroups(unique, COLUMNS)) {
     await db.query(
-      `INSERT INTO biomass.forestry_models
+      `INSERT INTO ${modelsTable(table)}
          (model_id, model_version, form, coefficients, cover_type, region, fit_stats, citation, illustrative)
        VALUES ${rowsPlaceholders(group.length, COLUMNS)}
        ON CONFLICT (model_id) DO UPDATE SET
@@ -54,8 +74,8 @@ function toModel(row: ModelRow): ForestryModel {
 }
 
 /** Every model, by id. */
-export async function listForestryModels(db: Queryable): Promise<ForestryModel[]> {
-  const result = await db.query<ModelRow>('SELECT * FROM biomass.forestry_models ORDER BY model_id');
+export async function listForestryModels(db: Queryable, table = DEFAULT_MODELS_TABLE): Promise<ForestryModel[]> {
+  const result = await db.query<ModelRow>(`SELECT * FROM ${modelsTable(table)} ORDER BY model_id`);
   return result.rows.map(toModel);
 }
 
@@ -63,9 +83,14 @@ export async function listForestryModels(db: Queryable): Promise<ForestryModel[]
  * The model for a cover type in a region, falling back to one fitted for region '*'
  * (anywhere); undefined when none applies (the parcel is then `no_model`).
  */
-export async function findForestryModel(db: Queryable, coverType: string, region: string): Promise<ForestryModel | undefined> {
+export async function findForestryModel(
+  db: Queryable,
+  coverType: string,
+  region: string,
+  table = DEFAULT_MODELS_TABLE,
+): Promise<ForestryModel | undefined> {
   const result = await db.query<ModelRow>(
-    `SELECT * FROM biomass.forestry_models WHERE cover_type = $1 AND region IN ($2, '*')
+    `SELECT * FROM ${modelsTable(table)} WHERE cover_type = $1 AND region IN ($2, '*')
      ORDER BY (region = $2) DESC, model_id LIMIT 1`,
     [coverType, region],
   );

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitCountyBatch } from '../../src/db/county-batch.js';
 import { clearCountyCheckpoint, getCountyCheckpoint } from '../../src/db/county-checkpoints-repository.js';
-import { findForestryModel, listForestryModels, upsertForestryModels, type ForestryModel } from '../../src/db/forestry-models-repository.js';
+import { findForestryModel, listForestryModels, modelsTable, upsertForestryModels, type ForestryModel } from '../../src/db/forestry-models-repository.js';
 import { claimNode, ensureNodes, finishNode, heartbeat, listNodeStatus } from '../../src/db/node-status-repository.js';
 import { countOutputs, listCountyOutputs, upsertParcelOutputs } from '../../src/db/parcel-outputs-repository.js';
 import { listMetrics, poolMetrics, recordMetrics } from '../../src/db/performance-metrics-repository.js';
@@ -201,5 +201,18 @@ describe.each(backends(db))('repositories on $name', (backend) => {
     expect((await findForestryModel(store, `deciduous-${plan}`, 'TX'))?.modelId).toBe(anywhere.modelId);
     expect(await findForestryModel(store, 'mangrove', 'IL')).toBeUndefined();
     expect((await listForestryModels(store)).filter((m) => m.coverType === `deciduous-${plan}`)).toHaveLength(2);
+  });
+
+  it('reads models from the table the plan names', async () => {
+    await store.exec(`CREATE TABLE IF NOT EXISTS public.my_models (LIKE biomass.biomass_models INCLUDING ALL)`);
+    const model: ForestryModel = {
+      modelId: 'conifer-or', modelVersion: '2', form: 'linear', coefficients: { a: 10, b: 300 },
+      coverType: 'conifer', region: 'OR', fitStats: {}, citation: 'c', illustrative: false,
+    };
+    await upsertForestryModels(store, [model], 'public.my_models');
+    expect(await findForestryModel(store, 'conifer', 'OR', 'public.my_models')).toEqual(model);
+    expect(await findForestryModel(store, 'conifer', 'OR')).toBeUndefined();
+    expect(modelsTable()).toBe('"biomass"."biomass_models"');
+    expect(() => modelsTable('models; DROP TABLE x')).toThrow(/is not a table name/);
   });
 });

@@ -1,7 +1,8 @@
--- Empirical biomass models are data the users load, not code: the form of the equation, its
+-- Empirical biomass models (the plan's sources.forestry.table, default biomass_models) are
+-- data the users load, not code: the form of the equation, its
 -- coefficients, and the cover type and region it was fitted for. A parcel with no
 -- applicable model gets the status no_model, never an invented number.
-CREATE TABLE biomass.forestry_models (
+CREATE TABLE biomass.biomass_models (
   model_id      text PRIMARY KEY,
   model_version text NOT NULL,
   form          text NOT NULL CHECK (form IN ('linear', 'power', 'exponential')),
@@ -13,4 +14,4 @@ CREATE TABLE biomass.forestry_models (
   illustrative  boolean NOT NULL DEFAULT false,
   loaded_at     timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX forestry_models_cover ON biomass.forestry_models (cover_type, region);
+CREATE INDEX biomass_models_cover ON biomass.biomass_models (cover_type, region);

@@ -53,7 +53,7 @@ describe('parcel generator', () => {
     expect(a.counts).toEqual(b.counts);
     const geometries = (file: string) => {
       const ds = gdal.open(file);
-      const out = ds.layers.get(0).features.map((f) => f.getGeometry().toWKT());
+      const out = ds.layers.get(0).features.map((f) => f.getGeometry()?.toWKT());
       ds.close();
       return out;
     };

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { PoolFigures, QueryResult, Queryable, Store } from './store.js';
 import { EmbeddedDirLock } from './embedded-dir-lock.js';
 
@@ -25,6 +25,8 @@ export class PgliteStore implements Store {
 
   /** Opens (creating when needed) the database in `dataDir`; '' keeps it in memory. */
   static async open(dataDir: string): Promise<PgliteStore> {
+    // Loaded here, not at the top: only commands that use the embedded database pay for it.
+    const { PGlite } = await import('@electric-sql/pglite');
     if (dataDir === '') return new PgliteStore(await PGlite.create(), undefined, 'in memory');
     await mkdir(dataDir, { recursive: true });
     // PGlite's files must never be opened by two processes at once: that corrupts them.

@@ -1,5 +1,5 @@
 /** Azure Blob Storage as a tile store, through @azure/storage-blob (Azurite in tests). */
-import { BlobServiceClient, RestError, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
+import type { BlobServiceClient, ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
 import { BiomassError } from '../biomass-error.js';
 import { redact } from '../secrets.js';
 import type { TileSourceOptions } from './tile-source.js';
@@ -11,23 +11,34 @@ const PIPELINE: StoragePipelineOptions = {
   retryOptions: { maxTries: 3, retryDelayInMs: 250, maxRetryDelayInMs: 2_000, tryTimeoutInMs: 60_000 },
 };
 
+// The SDK takes a third of a second to load; commands that never touch Azure should not pay it.
+type AzureSdk = typeof import('@azure/storage-blob');
+let sdk: AzureSdk | undefined;
+
 export class AzureTileStore implements TileStore {
-  private readonly container: ContainerClient;
+  private client: Promise<ContainerClient> | undefined;
 
   constructor(
     private readonly containerName: string,
     private readonly prefix: string,
-    options: TileSourceOptions,
+    private readonly options: TileSourceOptions,
     readonly name: string,
-  ) {
-    this.container = serviceClient(options, name).getContainerClient(containerName);
+  ) {}
+
+  /** The container client, made on first use (credentials are checked then). */
+  private get container(): Promise<ContainerClient> {
+    this.client ??= import('@azure/storage-blob').then((loaded) => {
+      sdk = loaded;
+      return serviceClient(loaded, this.options, this.name).getContainerClient(this.containerName);
+    });
+    return this.client;
   }
 
   async *list(prefix: string, signal?: AbortSignal): AsyncIterable<string> {
     const full = this.full(prefix);
     const strip = this.prefix ? this.prefix.length + 1 : 0;
     try {
-      for await (const blob of this.container.listBlobsFlat({ prefix: full, abortSignal: signal })) {
+      for await (const blob of (await this.container).listBlobsFlat({ prefix: full, abortSignal: signal })) {
         yield blob.name.slice(strip);
       }
     } catch (error) {
@@ -38,7 +49,7 @@ export class AzureTileStore implements TileStore {
   async write(name: string, localFile: string, signal?: AbortSignal): Promise<void> {
     try {
       // A block blob is committed whole by its final block list: readers never see a part.
-      await this.container.getBlockBlobClient(this.full(name)).uploadFile(localFile, { abortSignal: signal });
+      await (await this.container).getBlockBlobClient(this.full(name)).uploadFile(localFile, { abortSignal: signal });
     } catch (error) {
       throw this.failure(`write ${name} to`, error);
     }
@@ -50,7 +61,7 @@ export class AzureTileStore implements TileStore {
 
   async ensure(signal?: AbortSignal): Promise<void> {
     try {
-      await this.container.createIfNotExists({ abortSignal: signal });
+      await (await this.container).createIfNotExists({ abortSignal: signal });
     } catch (error) {
       throw this.failure('create', error);
     }
@@ -68,7 +79,7 @@ export class AzureTileStore implements TileStore {
     }
     const detail = redact(firstLine((error as Error).message ?? String(error)));
     const where = `tile source ${this.name}`;
-    if (error instanceof RestError && error.statusCode !== undefined) {
+    if (sdk && error instanceof sdk.RestError && error.statusCode !== undefined) {
       if (error.statusCode === 403 || error.statusCode === 401) {
         return new BiomassError('CATALOG_AUTH', `${where}: access denied (${error.statusCode} ${error.code ?? ''}) when trying to ${what} container ${this.containerName}`, {
           hint: 'check the connection string (AZURE_STORAGE_CONNECTION_STRING) or the SAS token: it may be wrong or expired',
@@ -90,10 +101,10 @@ export class AzureTileStore implements TileStore {
   }
 }
 
-function serviceClient(options: TileSourceOptions, name: string): BlobServiceClient {
+function serviceClient(loaded: AzureSdk, options: TileSourceOptions, name: string): BlobServiceClient {
   if (options.connection) {
     try {
-      return BlobServiceClient.fromConnectionString(options.connection, PIPELINE);
+      return loaded.BlobServiceClient.fromConnectionString(options.connection, PIPELINE);
     } catch (error) {
       throw new BiomassError('BAD_CONNECTION', `tile source ${name}: the Azure connection string is not valid: ${redact((error as Error).message)}`, {
         hint: 'set AZURE_STORAGE_CONNECTION_STRING to a connection string of the form DefaultEndpointsProtocol=...;AccountName=...;AccountKey=...',
@@ -104,7 +115,7 @@ function serviceClient(options: TileSourceOptions, name: string): BlobServiceCli
   }
   if (options.sasToken && options.account) {
     const sas = options.sasToken.replace(/^\?/, '');
-    return new BlobServiceClient(`https://${options.account}.blob.core.windows.net?${sas}`, undefined, PIPELINE);
+    return new loaded.BlobServiceClient(`https://${options.account}.blob.core.windows.net?${sas}`, undefined, PIPELINE);
   }
   throw new BiomassError('NO_CREDENTIALS', `tile source ${name} needs credentials`, {
     hint: 'set AZURE_STORAGE_CONNECTION_STRING (sources.tiles.connection), or sources.tiles.account with sources.tiles.sas_token',

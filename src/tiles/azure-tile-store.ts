@@ -23,7 +23,10 @@ export class AzureTileStore implements TileStore {
     private readonly prefix: string,
     private readonly options: TileSourceOptions,
     readonly name: string,
-  ) {}
+  ) {
+    // Missing credentials are known now: say so before any work, not at the first request.
+    if (!options.connection && !(options.sasToken && options.account)) throw missingCredentials(name);
+  }
 
   /** The container client, made on first use (credentials are checked then). */
   private get container(): Promise<ContainerClient> {
@@ -117,7 +120,11 @@ function serviceClient(loaded: AzureSdk, options: TileSourceOptions, name: strin
     const sas = options.sasToken.replace(/^\?/, '');
     return new loaded.BlobServiceClient(`https://${options.account}.blob.core.windows.net?${sas}`, undefined, PIPELINE);
   }
-  throw new BiomassError('NO_CREDENTIALS', `tile source ${name} needs credentials`, {
+  throw missingCredentials(name);
+}
+
+function missingCredentials(name: string): BiomassError {
+  return new BiomassError('NO_CREDENTIALS', `tile source ${name} needs credentials`, {
     hint: 'set AZURE_STORAGE_CONNECTION_STRING (sources.tiles.connection), or sources.tiles.account with sources.tiles.sas_token',
     exitCode: 2,
   });

@@ -1,13 +1,15 @@
-import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BiomassError } from '../biomass-error.js';
 import { loadGeography } from '../geo/geography.js';
+import { openStores } from '../db/open-store.js';
+import { prepareSchema } from '../db/migrations.js';
 import { loadPlanOrThrow, requirePlanValue } from '../plan/load-plan.js';
 import { formatDuration } from '../plan/units.js';
 import { redact } from '../secrets.js';
 import { openCatalog } from '../tiles/catalog.js';
 import { indexState, type StateIndex } from '../tiles/state-index.js';
-import { seasonDays, type TileLayoutName, type TileSourceOptions } from '../tiles/tile-source.js';
+import { indexStateIntoStore } from '../tiles/stored-state-index.js';
+import { seasonDays, tileSourceOf, type TileLayoutName, type TileSourceOptions } from '../tiles/tile-source.js';
 import type { CliIo } from './cli-io.js';
 
 interface IndexFlags {
@@ -28,7 +30,7 @@ export function registerIndexCommand(program: Command, io: CliIo, state: { exitC
     .command('index')
     .description("list a state's Sentinel-2 tile items: county geometries x MGRS grid x catalog, deduplicated across counties")
     .requiredOption('--state-fips <code>', 'state FIPS (17) or postal code (IL)')
-    .option('--plan <file>', 'take the tile source, bands and season from a plan (sources.tiles, season)')
+    .option('--plan <file>', 'take the tile source, bands and season from a plan, and store the index in its database (resumable)')
     .option('--source <uri>', 'azure://CONTAINER[/PREFIX], file://PATH or estimated: (without --plan)', 'estimated:')
     .option('--season-start <date>', 'first acquisition date, YYYY-MM-DD (without --plan)', '2024-04-01')
     .option('--season-end <date>', 'last acquisition date, YYYY-MM-DD (without --plan)', '2024-09-30')
@@ -40,40 +42,52 @@ export function registerIndexCommand(program: Command, io: CliIo, state: { exitC
     .addHelpText('after', '\nWithout --plan, an azure:// source reads its connection string from AZURE_STORAGE_CONNECTION_STRING.')
     .action(async (flags: IndexFlags) => {
       const started = Date.now();
-      const source = await sourceOptions(flags, io);
       const geography = await loadGeography();
-      const catalog = openCatalog(source);
       const st = geography.state(flags.stateFips);
       const counties = flags.county.length > 0 ? flags.county : undefined;
-      const total = counties?.length ?? geography.countiesOf(st.fips).length;
-      // About ten progress lines whatever the state's size.
-      const every = Math.max(1, Math.ceil(total / 10));
-      const index = await indexState({
-        geography, catalog, state: st.fips, counties,
-        onProgress: flags.json ? undefined : (done, all) => {
-          if (done % every === 0 || done === all) {
-            io.stderr.write(`index ${st.postal}: ${done}/${all} counties (${Math.round((done / all) * 100)}%)\n`);
-          }
-        },
-      });
+      let every = 1;
+      const onProgress = flags.json ? undefined : (done: number, all: number) => {
+        every = Math.max(1, Math.ceil(all / 10)); // about ten progress lines whatever the state's size
+        if (done % every === 0 || done === all) {
+          io.stderr.write(`index ${st.postal}: ${done}/${all} counties (${Math.round((done / all) * 100)}%)\n`);
+        }
+      };
+      let index: StateIndex;
+      let stored: Stored | undefined;
+      let source: TileSourceOptions;
+      if (flags.plan) {
+        const { plan } = await loadPlanOrThrow(flags.plan, { env: io.env, machineChecks: 'skip', cwd: io.cwd });
+        source = tileSourceOf(plan);
+        requirePlanValue(plan, 'database.url', plan.database.url);
+        const stores = await openStores(plan.database);
+        try {
+          await prepareSchema(stores);
+          const result = await indexStateIntoStore({ plan, db: stores.state, geography, state: st.fips, counties, onProgress });
+          index = result;
+          stored = { where: stores.state.description, plan: plan.name, resumed: result.resumed, complete: result.complete };
+        } finally {
+          await stores.close();
+        }
+      } else {
+        source = await sourceOptions(flags, io);
+        index = await indexState({ geography, catalog: openCatalog(source), state: st.fips, counties, onProgress });
+      }
       const elapsedMs = Date.now() - started;
-      if (flags.json) io.stdout.write(redact(JSON.stringify(toJson(index, geography, source, elapsedMs), null, 2)) + '\n');
-      else io.stdout.write(redact(renderTable(index, geography, source, elapsedMs)));
+      if (flags.json) io.stdout.write(redact(JSON.stringify(toJson(index, geography, source, elapsedMs, stored), null, 2)) + '\n');
+      else io.stdout.write(redact(renderTable(index, geography, source, elapsedMs, stored)));
       state.exitCode = 0;
     });
 }
 
+/** Where an index run with --plan stored its counties. */
+interface Stored {
+  where: string;
+  plan: string;
+  resumed: string[];
+  complete: boolean;
+}
+
 async function sourceOptions(flags: IndexFlags, io: CliIo): Promise<TileSourceOptions> {
-  if (flags.plan) {
-    const { plan } = await loadPlanOrThrow(flags.plan, { env: io.env, machineChecks: 'skip', cwd: io.cwd });
-    const t = plan.tiles;
-    return {
-      uri: t.uri, layout: t.layout, bands: t.bands, revisitDays: t.revisitDays, season: plan.season,
-      connection: t.kind === 'azure' ? requirePlanValue(plan, 'sources.tiles.connection', t.connection) : t.connection,
-      sasToken: t.sasToken, account: t.account,
-      baseDir: dirname(resolve(io.cwd, flags.plan)),
-    };
-  }
   if (flags.layout !== 'planetary-computer' && flags.layout !== 'simple') {
     throw new BiomassError('BAD_LAYOUT', `--layout ${flags.layout} is not a layout`, { hint: 'use planetary-computer or simple', exitCode: 2 });
   }
@@ -90,7 +104,7 @@ async function sourceOptions(flags: IndexFlags, io: CliIo): Promise<TileSourceOp
 
 type Geo = Awaited<ReturnType<typeof loadGeography>>;
 
-function toJson(index: StateIndex, geography: Geo, source: TileSourceOptions, elapsedMs: number) {
+function toJson(index: StateIndex, geography: Geo, source: TileSourceOptions, elapsedMs: number, stored: Stored | undefined) {
   const st = geography.state(index.stateFips);
   return {
     state: { fips: st.fips, postal: st.postal, name: st.name },
@@ -105,11 +119,12 @@ function toJson(index: StateIndex, geography: Geo, source: TileSourceOptions, el
     uniqueItems: index.items.length,
     countyItemUses: index.counties.reduce((n, c) => n + c.items.length, 0),
     items: index.items,
+    stored: stored ?? null,
     elapsedMs,
   };
 }
 
-function renderTable(index: StateIndex, geography: Geo, source: TileSourceOptions, elapsedMs: number): string {
+function renderTable(index: StateIndex, geography: Geo, source: TileSourceOptions, elapsedMs: number, stored: Stored | undefined): string {
   const st = geography.state(index.stateFips);
   const uses = index.counties.reduce((n, c) => n + c.items.length, 0);
   const lines: string[] = [];
@@ -126,5 +141,9 @@ function renderTable(index: StateIndex, geography: Geo, source: TileSourceOption
   }
   lines.push('');
   lines.push(`priority = county-equivalents a tile serves (sum of each county's share inside its footprint); done in ${formatDuration(elapsedMs)}`);
+  lines.push(stored
+    ? `stored in ${stored.where} under plan ${stored.plan}: ${stored.resumed.length} counties were already stored (not listed again); ` +
+      (stored.complete ? 'the state index is complete' : 'the state index is not complete yet (counties restricted)')
+    : 'not stored: give --plan to store the index in the plan\'s database and resume an interrupted run');
   return lines.join('\n') + '\n';
 }

@@ -9,8 +9,10 @@ export interface TileItemInput {
   acquiredOn: string;
   /** Band name -> URI of its file, e.g. { B04: 'azure://...' }. */
   bandUris: Record<string, string>;
-  /** Larger first; when two counties disagree the larger value stays. */
+  /** Larger first; when two counties disagree the larger value stays (setTilePriorities sets the final one). */
   priority: number;
+  /** The product (SAFE) name the files come from; null when estimated. */
+  product?: string | null;
 }
 
 export interface TileItem extends TileItemInput {
@@ -27,7 +29,7 @@ export interface StateIndex {
   completedAt: Date;
 }
 
-const COLUMNS = 8;
+const COLUMNS = 9;
 
 /**
  * Stores the items one county needs and marks the county indexed, in one transaction: a
@@ -46,20 +48,21 @@ export async function upsertCountyItems(
     for (const group of statementGroups(unique, COLUMNS)) {
       await tx.query(
         `INSERT INTO biomass.tile_items AS t
-           (plan_name, state_fips, item_id, mgrs_tile, acquired_on, band_uris, counties, usage_count, priority)
+           (plan_name, state_fips, item_id, mgrs_tile, acquired_on, band_uris, counties, usage_count, priority, product)
          SELECT v.plan_name, v.state_fips, v.item_id, v.mgrs_tile, v.acquired_on::date, v.band_uris::jsonb,
-                ARRAY[v.county]::text[], 1, v.priority::double precision
+                ARRAY[v.county]::text[], 1, v.priority::double precision, v.product
          FROM (VALUES ${rowsPlaceholders(group.length, COLUMNS)})
-           AS v (plan_name, state_fips, item_id, mgrs_tile, acquired_on, band_uris, county, priority)
+           AS v (plan_name, state_fips, item_id, mgrs_tile, acquired_on, band_uris, county, priority, product)
          ON CONFLICT (plan_name, state_fips, item_id) DO UPDATE SET
            counties = ARRAY(SELECT DISTINCT c FROM unnest(t.counties || EXCLUDED.counties) AS c ORDER BY c),
            usage_count = cardinality(ARRAY(SELECT DISTINCT c FROM unnest(t.counties || EXCLUDED.counties) AS c)),
            priority = GREATEST(t.priority, EXCLUDED.priority),
            band_uris = EXCLUDED.band_uris,
+           product = EXCLUDED.product,
            updated_at = now()`,
         group.flatMap((item) => [
           index.planName, index.stateFips, item.itemId, item.mgrsTile, item.acquiredOn,
-          JSON.stringify(item.bandUris), index.countyFips, String(item.priority),
+          JSON.stringify(item.bandUris), index.countyFips, String(item.priority), item.product ?? null,
         ]),
       );
     }
@@ -74,14 +77,14 @@ export async function upsertCountyItems(
 
 interface ItemRow {
   state_fips: string; item_id: string; mgrs_tile: string; acquired_on: string;
-  band_uris: Record<string, string>; counties: string[]; usage_count: number; priority: number;
+  band_uris: Record<string, string>; counties: string[]; usage_count: number; priority: number; product: string | null;
 }
 
 /** A state's items, most used and highest priority first (the order to preprocess them). */
 export async function listStateItems(db: Queryable, planName: string, stateFips: string): Promise<TileItem[]> {
   const result = await db.query<ItemRow>(
     `SELECT state_fips, item_id, mgrs_tile, to_char(acquired_on, 'YYYY-MM-DD') AS acquired_on, band_uris,
-            counties, usage_count, priority
+            counties, usage_count, priority, product
      FROM biomass.tile_items WHERE plan_name = $1 AND state_fips = $2
      ORDER BY priority DESC, usage_count DESC, item_id`,
     [planName, stateFips],
@@ -95,7 +98,27 @@ export async function listStateItems(db: Queryable, planName: string, stateFips:
     counties: row.counties,
     usageCount: Number(row.usage_count),
     priority: Number(row.priority),
+    product: row.product,
   }));
+}
+
+/**
+ * Sets the priority of every item of the given tiles, once a state's counties are all
+ * indexed and the priorities (a sum over counties) are final. Idempotent.
+ */
+export async function setTilePriorities(
+  db: Queryable,
+  planName: string,
+  stateFips: string,
+  priorities: ReadonlyArray<{ tileId: string; priority: number }>,
+): Promise<void> {
+  if (priorities.length === 0) return;
+  await db.query(
+    `UPDATE biomass.tile_items AS t SET priority = p.priority, updated_at = now()
+     FROM (SELECT unnest($3::text[]) AS mgrs_tile, unnest($4::double precision[]) AS priority) AS p
+     WHERE t.plan_name = $1 AND t.state_fips = $2 AND t.mgrs_tile = p.mgrs_tile`,
+    [planName, stateFips, priorities.map((p) => p.tileId), priorities.map((p) => p.priority)],
+  );
 }
 
 /** FIPS of the counties of a state whose items are stored, sorted. */

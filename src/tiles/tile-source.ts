@@ -3,8 +3,10 @@
  * the parsing of its URI: azure://CONTAINER[/PREFIX], file://PATH or estimated:.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BiomassError } from '../biomass-error.js';
+import { requirePlanValue } from '../plan/load-plan.js';
+import type { Plan } from '../plan/plan.js';
 import { redact } from '../secrets.js';
 
 export type TileLayoutName = 'planetary-computer' | 'simple';
@@ -105,4 +107,19 @@ export function revisitDates(season: Season, revisitDays: number): string[] {
 
 function trimSlashes(text: string): string {
   return text.replace(/^\/+|\/+$/g, '');
+}
+
+/**
+ * The tile source a compiled plan names. A connection string whose ${VARIABLE} is unset is
+ * refused here by name, since every source but `estimated:` and folders needs it.
+ */
+export function tileSourceOf(plan: Plan): TileSourceOptions {
+  const t = plan.tiles;
+  return {
+    // A folder is already absolute in the compiled plan (relative to the plan file).
+    uri: t.kind === 'file' ? pathToFileURL(t.prefix).href : t.uri,
+    layout: t.layout, bands: t.bands, revisitDays: t.revisitDays, season: plan.season,
+    connection: t.kind === 'azure' && !t.sasToken ? requirePlanValue(plan, 'sources.tiles.connection', t.connection) : t.connection,
+    sasToken: t.sasToken, account: t.account,
+  };
 }

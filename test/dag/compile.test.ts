@@ -3,6 +3,7 @@ import { compile } from '../../src/dag/compile.js';
 import type { CountyNode, PreprocessNode } from '../../src/dag/dag.js';
 import { dryRun } from '../../src/dag/dry-run.js';
 import { NODE_KINDS } from '../../src/dag/kinds/node-kinds.js';
+import type { RunContext } from '../../src/dag/kinds/node-kind.js';
 import { planOf, tiles, toyGeography } from './builders.js';
 
 describe('compile', () => {
@@ -117,12 +118,14 @@ describe('node kinds', () => {
     }
   });
 
-  it('runners say plainly that execution is not built yet', async () => {
+  it('runners of kinds not built yet say so plainly', async () => {
     const geo = toyGeography([{ fips: '17001', tiles: ['A'] }]);
     const plan = planOf();
     const dag = compile(plan, geo);
     const node = dag.byId.get('preprocess:A')!;
-    await expect(NODE_KINDS.preprocess.run(node as PreprocessNode, { plan, signal: new AbortController().signal, stores: {} }))
+    // The preprocess runner refuses before it touches any store.
+    const stores = {} as RunContext['stores'];
+    await expect(NODE_KINDS.preprocess.run(node as PreprocessNode, { plan, signal: new AbortController().signal, stores }))
       .rejects.toMatchObject({ code: 'NOT_BUILT' });
   });
 

@@ -4,7 +4,7 @@
  */
 import { RESOURCE, type IndexNode } from '../dag.js';
 import type { NodeKind } from './node-kind.js';
-import { notBuilt } from './not-built.js';
+import { indexStateIntoStore } from '../../tiles/stored-state-index.js';
 
 /** Listing one tile's acquisitions in the catalog; a fixed assumption (no plan key), small next to preprocessing. */
 export const INDEX_MS_PER_TILE = 2_000;
@@ -18,7 +18,7 @@ export const indexKind: NodeKind<IndexNode> = {
       { resource: RESOURCE.pool, amount: 1 },
     ],
   }),
-  run: async (node) => {
-    throw notBuilt('index', node.id, 'the tile index issue (`biomass index`) and the executor');
+  run: async (node, { plan, stores, signal, onProgress }) => {
+    await indexStateIntoStore({ plan, db: stores.db, geography: stores.geography, state: node.state, signal, onProgress });
   },
 };

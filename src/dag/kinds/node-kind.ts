@@ -1,4 +1,6 @@
 /** The contract every node kind module fulfils: how to estimate a node, how to run it. */
+import type { Store } from '../../db/store.js';
+import type { Geography } from '../../geo/geography.js';
 import type { Plan } from '../../plan/plan.js';
 import type { Throughput } from '../compile-inputs.js';
 import type { Claim, DagNode } from '../dag.js';
@@ -13,12 +15,17 @@ export interface NodeEstimate {
   claims: Claim[];
 }
 
-/** What a runner gets (the executor's issue fills in the stores); a runner needs only these. */
+/**
+ * What a runner gets, and all it needs: the plan, the stores and a signal. No state lives only
+ * in the orchestrating process (DESIGN.md: any worker may run any node).
+ */
 export interface RunContext {
   plan: Plan;
   signal: AbortSignal;
-  /** Database, tile store, parcel source: typed by the executor's issue. */
-  stores: Record<string, unknown>;
+  /** The state database and the loaded geography; the executor's issue adds tile and parcel access. */
+  stores: { db: Store; geography: Geography };
+  /** Progress within the node, for the renderer. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface NodeKind<N extends DagNode = DagNode> {

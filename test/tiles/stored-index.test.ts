@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compile } from '../../src/dag/compile.js';
+import type { IndexNode } from '../../src/dag/dag.js';
+import { NODE_KINDS } from '../../src/dag/kinds/node-kinds.js';
+import { getStateIndex, listIndexedCounties, listStateItems } from '../../src/db/tile-index-repository.js';
+import type { Store } from '../../src/db/store.js';
+import { loadGeography, type Geography } from '../../src/geo/geography.js';
+import { parsePlan } from '../../src/plan/load-plan.js';
+import type { Plan } from '../../src/plan/plan.js';
+import { indexStateIntoStore } from '../../src/tiles/stored-state-index.js';
+import { backends } from '../db/backends.js';
+import { useFreshDatabase } from '../support/postgres.js';
+
+const db = useFreshDatabase();
+
+// McLean and its neighbours DeWitt and Logan share tiles, so items are deduplicated across counties.
+const COUNTIES = ['17113', '17039', '17107'];
+
+function planNamed(name: string): Plan {
+  const text = `version: 1
+name: ${name}
+season: { start: 2024-04-01, end: 2024-09-30 }
+sources:
+  tiles: { uri: "estimated:" }
+  parcels: { uri: "PG:dbname=parcels" }
+rollout:
+  states: ["17"]
+  counties: [${COUNTIES.map((c) => `"${c}"`).join(', ')}]
+`;
+  const { plan, problems } = parsePlan('/plans/t.yaml', text, { env: {}, machineChecks: 'skip' });
+  if (!plan) throw new Error(JSON.stringify(problems));
+  return plan;
+}
+
+describe.each(backends(db))('the index step stored on $name', (backend) => {
+  let store: Store;
+  let geography: Geography;
+  beforeAll(async () => {
+    store = await backend.open();
+    geography = await loadGeography();
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('stores every county, then resumes an interrupted run to the same rows, never duplicating them', async () => {
+    const clean = await indexStateIntoStore({ plan: planNamed(`clean-${backend.name}`), db: store, geography, state: '17' });
+    expect(clean.complete).toBe(true);
+    expect(clean.resumed).toEqual([]);
+    const cleanRows = await listStateItems(store, `clean-${backend.name}`, '17');
+    expect(cleanRows).toHaveLength(clean.items.length);
+    expect(new Set(cleanRows.map((r) => r.itemId)).size).toBe(cleanRows.length);
+
+    // Interrupt after the first county is stored.
+    const plan = planNamed(`resume-${backend.name}`);
+    const stop = new AbortController();
+    const interrupted = indexStateIntoStore({
+      plan, db: store, geography, state: '17', signal: stop.signal,
+      onProgress: (done) => { if (done === 1) stop.abort(new Error('interrupted by the test')); },
+    });
+    await expect(interrupted).rejects.toThrow();
+    expect(await listIndexedCounties(store, plan.name, '17')).toEqual([COUNTIES[0]]);
+    expect(await getStateIndex(store, plan.name, '17')).toBeUndefined();
+
+    const resumed = await indexStateIntoStore({ plan, db: store, geography, state: '17' });
+    expect(resumed.resumed).toEqual([COUNTIES[0]]);
+    expect(resumed.counties.map((c) => c.countyFips)).toEqual(COUNTIES.slice(1));
+    expect(resumed.complete).toBe(true);
+    // The whole state is reported, the resumed county included, exactly as a clean run.
+    expect(resumed.items).toEqual(clean.items);
+    expect(resumed.tiles).toEqual(clean.tiles);
+
+    const strip = (rows: typeof cleanRows) => rows.map(({ itemId, mgrsTile, acquiredOn, counties, usageCount, priority }) => ({ itemId, mgrsTile, acquiredOn, counties, usageCount, priority }));
+    const resumedRows = await listStateItems(store, plan.name, '17');
+    expect(strip(resumedRows)).toEqual(strip(cleanRows));
+
+    // A third run lists nothing again and changes no row.
+    const again = await indexStateIntoStore({ plan, db: store, geography, state: '17' });
+    expect(again.resumed).toEqual(COUNTIES);
+    expect(again.counties).toEqual([]);
+    expect(strip(await listStateItems(store, plan.name, '17'))).toEqual(strip(cleanRows));
+    expect((await getStateIndex(store, plan.name, '17'))?.itemCount).toBe(cleanRows.length);
+  });
+
+  it('is what the DAG\'s index:<state> node runs', async () => {
+    const plan = planNamed(`node-${backend.name}`);
+    const node = compile(plan, geography).byId.get('index:17') as IndexNode;
+    await NODE_KINDS.index.run(node, { plan, signal: new AbortController().signal, stores: { db: store, geography } });
+    expect(await listIndexedCounties(store, plan.name, '17')).toEqual([...COUNTIES].sort());
+    expect((await getStateIndex(store, plan.name, '17'))?.countyCount).toBe(COUNTIES.length);
+  });
+
+  it('stores the final priority of each tile: the sum of the shares of the counties it covers', async () => {
+    const name = `clean-${backend.name}`;
+    const rows = await listStateItems(store, name, '17');
+    for (const row of rows) {
+      const expected = row.counties.reduce((sum, fips) => {
+        const cover = geography.coverOfCounty(fips);
+        const overlap = cover.tiles.find((t) => t.tileId === row.mgrsTile)?.overlapKm2 ?? 0;
+        return sum + overlap / cover.areaKm2;
+      }, 0);
+      expect(row.priority).toBeCloseTo(expected, 2);
+    }
+    // Listed most important first.
+    expect(rows.map((r) => r.priority)).toEqual([...rows.map((r) => r.priority)].sort((a, b) => b - a));
+  });
+});

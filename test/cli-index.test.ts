@@ -134,6 +134,17 @@ describe('biomass index --plan', () => {
       const index = JSON.parse(run.stdout) as IndexJson;
       expect(index.uniqueItems).toBe(written.length);
       expect(written).toHaveLength(4 * 2);
+      // Stored in the plan's embedded database (relative to the plan file), complete.
+      const stored = (index as unknown as { stored: { where: string; resumed: string[]; complete: boolean } }).stored;
+      expect(stored).toMatchObject({ resumed: [], complete: true });
+      expect(stored.where).toBe(`pglite ${join(dir, '.biomass', 'demo', 'db')}`);
+
+      // A second run finds the county stored, lists nothing again and reports the same items.
+      const again = await biomass(['index', '--state-fips', '17', '--plan', join(dir, 'plans', 'p.yaml'), '--json']);
+      expect(again.code).toBe(0);
+      const second = JSON.parse(again.stdout) as IndexJson & { stored: { resumed: string[] } };
+      expect(second.stored.resumed).toEqual(['17113']);
+      expect(second.items).toEqual(index.items);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -8,6 +8,7 @@ import { dryRun, type DryRun } from '../dag/dry-run.js';
 import { estimateReport } from '../dag/estimate-report.js';
 import { estimateText, refusalText } from '../dag/estimate-text.js';
 import { readFreeSpace } from '../dag/free-space.js';
+import { readStoredFigures } from '../dag/stored-figures.js';
 import { readParcelCounts } from '../dag/parcel-counts.js';
 import { diffEstimates, diffText } from '../dag/plan-diff.js';
 import { loadGeography } from '../geo/geography.js';
@@ -82,9 +83,15 @@ async function dryRunOf(given: string, io: CliIo, state: { exitCode: number }): 
     for (const problem of error.problems.filter((p) => p.severity === 'error')) io.stderr.write(redact(formatProblem(problem, error.lines)) + '\n');
     throw error;
   }
-  const [geography, parcels, freeSpace] = await Promise.all([loadGeography(), readParcelCounts(plan), readFreeSpace(plan.storage.dir)]);
-  const inputs = parcels.counts ? { parcels: parcels.counts } : {};
-  const run = dryRun(plan, geography, { inputs, freeSpace, database: databaseNote(plan) });
+  const [geography, parcels, freeSpace, stored] = await Promise.all([
+    loadGeography(), readParcelCounts(plan), readFreeSpace(plan.storage.dir), readStoredFigures(plan),
+  ]);
+  const inputs = {
+    ...(parcels.counts ? { parcels: parcels.counts } : {}),
+    ...(stored.measured ? { measured: stored.measured } : {}),
+    ...(stored.tiles ? { tiles: stored.tiles } : {}),
+  };
+  const run = dryRun(plan, geography, { inputs, freeSpace, database: stored.note });
   if (parcels.unreadable) run.estimate.inputs.parcels.source += ` (parcel source not read: ${parcels.unreadable})`;
   if (!Number.isFinite(run.estimate.totals.totalMs)) {
     state.exitCode = 1;
@@ -97,12 +104,4 @@ async function dryRunOf(given: string, io: CliIo, state: { exitCode: number }): 
 async function stateOutlines(): Promise<Map<string, Geometry>> {
   const geography = await loadGeography();
   return new Map(US_STATES.filter((s) => s.inFiftyPlusDc).map((s) => [s.fips, geography.stateOutline(s.fips)]));
-}
-
-/** Where measured throughput would come from, and why plan defaults are used instead. */
-function databaseNote(plan: Plan): string {
-  const variable = plan.unresolved['database.url'];
-  if (variable) return `not read (\${${variable}} is unset); throughput from plan defaults`;
-  if (plan.database.url === '') return 'embedded, not read by plan yet; throughput from plan defaults';
-  return 'not read by plan yet (measured figures are wired by a later issue); throughput from plan defaults';
 }

@@ -41,3 +41,46 @@ export function poolMetrics(scope: string, figures: PoolFigures): Metric[] {
     unit: 'count',
   }));
 }
+
+/**
+ * The figures a run records under scope `throughput`, which later dry runs use in place of
+ * the plan's `estimates` (the executor records them as it measures them).
+ */
+export const THROUGHPUT_METRICS = {
+  scope: 'throughput',
+  downloadBytesPerSecond: 'download_bytes_per_second',
+  preprocessTimeMs: 'preprocess_ms_per_item',
+  parcelRate: 'parcels_per_second_per_batch',
+} as const;
+
+export interface LatestThroughput {
+  downloadBytesPerSecond?: number;
+  preprocessTimeMs?: number;
+  parcelRate?: number;
+  /** The runs the figures come from, newest first, with when each was recorded. */
+  runs: Array<{ runId: string; recordedAt: Date }>;
+}
+
+/** The newest value of each throughput figure over the plan's runs. */
+export async function latestThroughput(db: Queryable, planName: string): Promise<LatestThroughput> {
+  const result = await db.query<{ name: string; value: number; run_id: string; recorded_at: Date }>(
+    `SELECT DISTINCT ON (m.name) m.name, m.value, m.run_id, m.recorded_at
+     FROM biomass.performance_metrics m JOIN biomass.runs r ON r.run_id = m.run_id
+     WHERE r.plan_name = $1 AND m.scope = $2 AND m.name = ANY($3::text[])
+     ORDER BY m.name, m.recorded_at DESC`,
+    [planName, THROUGHPUT_METRICS.scope, [THROUGHPUT_METRICS.downloadBytesPerSecond, THROUGHPUT_METRICS.preprocessTimeMs, THROUGHPUT_METRICS.parcelRate]],
+  );
+  const value = (name: string) => {
+    const row = result.rows.find((r) => r.name === name);
+    return row === undefined ? undefined : Number(row.value);
+  };
+  const runs = [...new Map(result.rows.map((r) => [r.run_id, new Date(r.recorded_at)])).entries()]
+    .map(([runId, recordedAt]) => ({ runId, recordedAt }))
+    .sort((a, b) => b.recordedAt.getTime() - a.recordedAt.getTime());
+  return {
+    downloadBytesPerSecond: value(THROUGHPUT_METRICS.downloadBytesPerSecond),
+    preprocessTimeMs: value(THROUGHPUT_METRICS.preprocessTimeMs),
+    parcelRate: value(THROUGHPUT_METRICS.parcelRate),
+    runs,
+  };
+}

@@ -1,7 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { estimateText } from '../dag/estimate-text.js';
+import { reachableDryRun } from '../dag/reachable-dry-run.js';
+import { prepareSchema } from '../db/migrations.js';
+import { openStores } from '../db/open-store.js';
 import { loadGeography, type Geography } from '../geo/geography.js';
 import { generateParcels } from '../parcels/parcel-generator.js';
 import { loadPlan, loadPlanOrThrow } from '../plan/load-plan.js';
@@ -10,10 +14,10 @@ import { formatProblem, summarizeProblems } from '../plan/problem.js';
 import { formatDuration } from '../plan/units.js';
 import { redact } from '../secrets.js';
 import { generateScenes } from '../tiles/scene-generator.js';
+import { indexStateIntoStore } from '../tiles/stored-state-index.js';
+import { tileSourceOf } from '../tiles/tile-source.js';
 import { openTileStore } from '../tiles/tile-store.js';
 import type { CliIo } from './cli-io.js';
-
-const SHIPPED_PLANS = ['plans/demo.yaml', 'plans/illinois.yaml', 'plans/us.yaml'];
 
 /** Pixel size of the demo's 10 m bands: 600 x 600 pixels over the real 109.8 km footprint. */
 const DEMO_PIXEL_SIZE = 183;
@@ -26,7 +30,7 @@ const DEMO_PIXEL_SIZE = 183;
 export function registerDemoCommand(program: Command, io: CliIo, state: { exitCode: number }): void {
   program
     .command('demo')
-    .description('make demo data for plans/demo.yaml (McLean County, IL) and run the steps built so far; needs no credentials or server')
+    .description('make demo data for plans/demo.yaml (McLean County, IL) and run the steps built so far: validate, index, dry run; needs no credentials or server')
     .option('--plan <file>', 'the demo plan', 'plans/demo.yaml')
     .action(async (flags: { plan: string }) => {
       const say = (line: string) => io.stdout.write(redact(line) + '\n');
@@ -37,14 +41,34 @@ export function registerDemoCommand(program: Command, io: CliIo, state: { exitCo
       await makeScenes(plan, geography, say);
       await makeParcels(plan, geography, say);
 
-      say('step 2: validate the shipped plans');
-      for (const file of SHIPPED_PLANS) {
+      const folder = path.dirname(flags.plan);
+      const plans = (await readdir(path.resolve(io.cwd, folder))).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(folder, f));
+      say(`step 2: validate the plans in ${folder}/`);
+      for (const file of plans) {
         const loaded = await loadPlan(file, { env: io.env, machineChecks: 'warning', cwd: io.cwd });
         for (const problem of loaded.problems) if (problem.severity === 'error') say(formatProblem(problem, loaded.lines));
         say(`  ${summarizeProblems(loaded.problems, file)}`);
         if (!loaded.plan) state.exitCode = 2;
       }
       say('  (`biomass validate FILE` shows the warnings: unset variables, free disk)');
+
+      say(`step 3: index the tile items of ${plan.rollout.states.join(', ')} into the plan's database (biomass index --plan ${flags.plan})`);
+      const stores = await openStores(plan.database);
+      try {
+        await prepareSchema(stores);
+        for (const fips of plan.rollout.states) {
+          const index = await indexStateIntoStore({ plan, db: stores.state, geography, state: fips });
+          say(`  ${fips}: ${index.items.length} items of ${index.tiles.length} MGRS tiles for ${index.counties.length + index.resumed.length} counties` +
+            `${index.resumed.length > 0 ? ` (${index.resumed.length} already stored)` : ''}, in ${stores.state.description}`);
+        }
+      } finally {
+        await stores.close();
+      }
+
+      say(`step 4: dry run (biomass plan ${flags.plan})`);
+      const run = await reachableDryRun(plan);
+      for (const line of estimateText(run.estimate).trimEnd().split('\n')) say(`  ${line}`);
+
       say('\nNot in the demo yet: the run itself (preprocess, counties, verify, cleanup) waits for the executor.');
     });
 }
@@ -61,7 +85,7 @@ async function makeScenes(plan: Plan, geography: Geography, say: (line: string) 
     return;
   }
   const started = Date.now();
-  const store = openTileStore({ uri: plan.tiles.uri, layout: plan.tiles.layout, season: plan.season, baseDir: path.dirname(path.resolve(plan.file)) });
+  const store = openTileStore(tileSourceOf(plan));
   let last = 0;
   const scenes = await generateScenes({
     geography, store, counties: settings.counties, season: plan.season, layout: plan.tiles.layout,

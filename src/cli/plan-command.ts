@@ -2,14 +2,11 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Geometry } from 'geojson';
-import { BiomassError } from '../biomass-error.js';
 import { dagToDot, dagToMermaid } from '../dag/dag-graph.js';
-import { dryRun, type DryRun } from '../dag/dry-run.js';
+import type { DryRun } from '../dag/dry-run.js';
+import { reachableDryRun } from '../dag/reachable-dry-run.js';
 import { estimateReport } from '../dag/estimate-report.js';
 import { estimateText, refusalText } from '../dag/estimate-text.js';
-import { readFreeSpace } from '../dag/free-space.js';
-import { readStoredFigures } from '../dag/stored-figures.js';
-import { readParcelCounts } from '../dag/parcel-counts.js';
 import { diffEstimates, diffText } from '../dag/plan-diff.js';
 import { loadGeography } from '../geo/geography.js';
 import { US_STATES } from '../geo/states.js';
@@ -46,10 +43,10 @@ export function registerPlanCommand(program: Command, io: CliIo, state: { exitCo
     )
     .action(async (given: string, options: PlanOptions) => {
       const write = (text: string) => io.stdout.write(redact(text));
-      const newRun = await dryRunOf(given, io, state);
+      const newRun = await dryRunOf(given, io);
       if (!newRun) return;
       if (options.diff !== undefined) {
-        const oldRun = await dryRunOf(options.diff, io, state);
+        const oldRun = await dryRunOf(options.diff, io);
         if (!oldRun) return;
         const diff = diffEstimates(oldRun.estimate, newRun.estimate);
         write(options.json ? JSON.stringify(diff, null, 2) + '\n' : diffText(diff, oldRun.estimate, newRun.estimate));
@@ -73,7 +70,7 @@ export function registerPlanCommand(program: Command, io: CliIo, state: { exitCo
 }
 
 /** Loads a plan and dry-runs it with whatever inputs are reachable; prints load errors and returns undefined on them. */
-async function dryRunOf(given: string, io: CliIo, state: { exitCode: number }): Promise<DryRun | undefined> {
+async function dryRunOf(given: string, io: CliIo): Promise<DryRun | undefined> {
   const file = relativePlanPath(given, io.cwd);
   let plan: Plan;
   try {
@@ -83,21 +80,7 @@ async function dryRunOf(given: string, io: CliIo, state: { exitCode: number }): 
     for (const problem of error.problems.filter((p) => p.severity === 'error')) io.stderr.write(redact(formatProblem(problem, error.lines)) + '\n');
     throw error;
   }
-  const [geography, parcels, freeSpace, stored] = await Promise.all([
-    loadGeography(), readParcelCounts(plan), readFreeSpace(plan.storage.dir), readStoredFigures(plan),
-  ]);
-  const inputs = {
-    ...(parcels.counts ? { parcels: parcels.counts } : {}),
-    ...(stored.measured ? { measured: stored.measured } : {}),
-    ...(stored.tiles ? { tiles: stored.tiles } : {}),
-  };
-  const run = dryRun(plan, geography, { inputs, freeSpace, database: stored.note });
-  if (parcels.unreadable) run.estimate.inputs.parcels.source += ` (parcel source not read: ${parcels.unreadable})`;
-  if (!Number.isFinite(run.estimate.totals.totalMs)) {
-    state.exitCode = 1;
-    throw new BiomassError('PLAN_SIMULATION', `the simulated schedule of ${file} did not finish`, { hint: 'report this with the plan file' });
-  }
-  return run;
+  return reachableDryRun(plan);
 }
 
 /** Outlines of the 50 states and DC, for the report's maps. */

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,32 @@ describe('biomass db', () => {
     expect(status.stdout).toContain('forestry  version 1 of 1, up to date');
     // The lock on the embedded directory was released.
     expect(existsSync(path.join(cwd, '.biomass', 'db.lock'))).toBe(false);
+  });
+
+  it('--plan uses the databases the plan names, and refuses an unset ${DATABASE_URL} by name', async () => {
+    const plan = (database: string) => `version: 1
+name: p
+season: { start: 2024-04-01, end: 2024-09-30 }
+sources:
+  tiles: { uri: "estimated:" }
+  parcels: { uri: "PG:dbname=none" }
+database: ${database}
+rollout:
+  states: ["17"]
+`;
+    await mkdir(path.join(cwd, 'plans'), { recursive: true });
+    await writeFile(path.join(cwd, 'plans', 'embedded.yaml'), plan('{ embedded_dir: ../state/db }'));
+    const migrated = await cli(['db', 'migrate', '--plan', 'plans/embedded.yaml']);
+    expect(migrated.code).toBe(0);
+    expect(migrated.stdout).toContain(`(pglite ${path.join(cwd, 'state', 'db')})`);
+
+    await writeFile(path.join(cwd, 'plans', 'server.yaml'), plan('{ url: "${DATABASE_URL}" }'));
+    const unset = await cli(['db', 'status', '--plan', 'plans/server.yaml']);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toMatch(/database\.url comes from \$\{DATABASE_URL\}, which is not set/);
+    const set = await cli(['db', 'status', '--plan', 'plans/server.yaml', '--json'], { DATABASE_URL: db.url });
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ database: `postgres 127.0.0.1:5432/${db.name}` });
   });
 
   it('uses DATABASE_URL, and --database-url over it', async () => {

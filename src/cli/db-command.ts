@@ -3,15 +3,30 @@ import type { Command } from 'commander';
 import { defaultDatabaseConfig, type DatabaseConfig } from '../db/database-config.js';
 import { migrate, migrationStatus, type MigrationSet, type MigrationStatus } from '../db/migrations.js';
 import { openStores, type Stores } from '../db/open-store.js';
+import { BiomassError } from '../biomass-error.js';
+import { loadPlanOrThrow, requirePlanValue } from '../plan/load-plan.js';
 import type { CliIo } from './cli-io.js';
 
 interface DbOptions {
+  plan?: string;
   databaseUrl?: string;
   forestryDatabaseUrl?: string;
   json?: boolean;
 }
 
-function configFrom(options: DbOptions, io: CliIo): DatabaseConfig {
+async function configFrom(options: DbOptions, io: CliIo): Promise<DatabaseConfig> {
+  if (options.plan) {
+    if (options.databaseUrl || options.forestryDatabaseUrl) {
+      throw new BiomassError('USAGE', '--plan and --database-url / --forestry-database-url do not go together', {
+        hint: 'the plan names its databases (database.url, sources.forestry.url); give one or the other',
+        exitCode: 2,
+      });
+    }
+    const { plan } = await loadPlanOrThrow(options.plan, { env: io.env, machineChecks: 'skip', cwd: io.cwd });
+    requirePlanValue(plan, 'database.url', plan.database.url);
+    requirePlanValue(plan, 'sources.forestry.url', plan.database.forestryUrl);
+    return plan.database;
+  }
   const url = options.databaseUrl ?? io.env.DATABASE_URL ?? '';
   return { ...defaultDatabaseConfig(io.cwd, url), forestryUrl: options.forestryDatabaseUrl ?? '' };
 }
@@ -42,13 +57,14 @@ export function registerDbCommand(program: Command, io: CliIo, _state: { exitCod
     .description('the state database: apply migrations, show schema and pool status');
   const connection = (command: Command): Command =>
     command
+      .option('--plan <file>', "the databases a plan names, with its pool settings (database, sources.forestry)")
       .option('--database-url <url>', 'postgres:// URL of the state database (default: $DATABASE_URL, else the embedded database in .biomass/db)')
       .option('--forestry-database-url <url>', 'postgres:// URL of the forestry database, when it is not the state database');
 
   connection(db.command('migrate'))
     .description('apply pending migrations (safe to run from several processes at once)')
     .action(async (options: DbOptions) => {
-      const config = configFrom(options, io);
+      const config = await configFrom(options, io);
       await withStores(config, async (stores) => {
         let applied = 0;
         for (const set of SETS) {
@@ -66,7 +82,7 @@ export function registerDbCommand(program: Command, io: CliIo, _state: { exitCod
     .description('which database is used, its schema versions and pending migrations, and pool figures')
     .option('--json', 'print one JSON object')
     .action(async (options: DbOptions) => {
-      const config = configFrom(options, io);
+      const config = await configFrom(options, io);
       if (config.url === '' && !existsSync(config.embeddedDir)) {
         // Opening the embedded database would create it; status must not change anything.
         const report = { database: `pglite ${config.embeddedDir}`, exists: false, sets: [] as MigrationStatus[] };

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../src/cli/cli-io.js';
 import { main } from '../src/cli/main.js';
+import { planText } from './support/plan-text.js';
 import { useFreshDatabase } from './support/postgres.js';
 
 const run = promisify(execFile);
@@ -60,16 +61,7 @@ describe('biomass db', () => {
   });
 
   it('--plan uses the databases the plan names, and refuses an unset ${DATABASE_URL} by name', async () => {
-    const plan = (database: string) => `version: 1
-name: p
-season: { start: 2024-04-01, end: 2024-09-30 }
-sources:
-  tiles: { uri: "estimated:" }
-  parcels: { uri: "PG:dbname=none" }
-database: ${database}
-rollout:
-  states: ["17"]
-`;
+    const plan = (database: string) => planText({ name: 'p', database });
     await mkdir(path.join(cwd, 'plans'), { recursive: true });
     await writeFile(path.join(cwd, 'plans', 'embedded.yaml'), plan('{ embedded_dir: ../state/db }'));
     const migrated = await cli(['db', 'migrate', '--plan', 'plans/embedded.yaml']);

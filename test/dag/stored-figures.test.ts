@@ -11,26 +11,17 @@ import { markStateIndexComplete, upsertCountyItems } from '../../src/db/tile-ind
 import { parsePlan } from '../../src/plan/load-plan.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { runBiomass } from '../support/cli.js';
+import { planText } from '../support/plan-text.js';
 import { useFreshDatabase } from '../support/postgres.js';
 import { TEST_POOL } from '../db/backends.js';
 
 const db = useFreshDatabase();
 const dir = mkdtempSync(path.join(tmpdir(), 'biomass-stored-figures-'));
 
-const planText = (name: string, database: string) => `version: 1
-name: ${name}
-season: { start: 2024-04-01, end: 2024-09-30 }
-sources:
-  tiles: { uri: "estimated:" }
-  parcels: { uri: "PG:dbname=none" }
-database: ${database}
-rollout:
-  states: ["17"]
-  counties: ["17113"]
-`;
+const planFile = (name: string, database: string) => planText({ name, database, rollout: '  counties: ["17113"]\n' });
 
 function planOf(name: string, database: string, env: NodeJS.ProcessEnv = {}): Plan {
-  const { plan, problems } = parsePlan(path.join(dir, `${name}.yaml`), planText(name, database), { env, machineChecks: 'skip' });
+  const { plan, problems } = parsePlan(path.join(dir, `${name}.yaml`), planFile(name, database), { env, machineChecks: 'skip' });
   if (!plan) throw new Error(JSON.stringify(problems));
   return plan;
 }
@@ -91,7 +82,7 @@ describe('figures the dry run reads from the plan\'s database', () => {
 
   it('biomass plan says which numbers were measured and which came from the plan', async () => {
     const file = path.join(dir, 'cli.yaml');
-    writeFileSync(file, planText('seeded-postgres', `{ url: "${db.url}" }`));
+    writeFileSync(file, planFile('seeded-postgres', `{ url: "${db.url}" }`));
     const result = await runBiomass(['plan', file, '--json'], { env: {} });
     expect(result.code).toBe(0);
     const estimate = JSON.parse(result.stdout) as { inputs: { tileItems: { source: string; estimated: boolean }; throughput: Record<string, { value: number; source: string }>; database: string } };

@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parsePlan } from '../../src/plan/load-plan.js';
+import { MINIMAL_PLAN } from '../support/plan-text.js';
 
 // A minimal valid plan; each case below changes it. Line numbers in the cases count from here:
 // line 7 is "rollout:", line 8 "  states:", extra sections start at line 9.
-const BASE = `version: 1
-name: t
-season: { start: 2024-04-01, end: 2024-09-30 }
-sources:
-  tiles: { uri: "estimated:" }
-  parcels: { uri: "PG:dbname=parcels" }
-rollout:
-  states: ["17"]
-`;
+const BASE = MINIMAL_PLAN;
 
 interface Case {
   name: string;

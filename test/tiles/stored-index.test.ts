@@ -9,6 +9,7 @@ import { parsePlan } from '../../src/plan/load-plan.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { indexStateIntoStore } from '../../src/tiles/stored-state-index.js';
 import { backends } from '../db/backends.js';
+import { planText } from '../support/plan-text.js';
 import { useFreshDatabase } from '../support/postgres.js';
 
 const db = useFreshDatabase();
@@ -17,16 +18,7 @@ const db = useFreshDatabase();
 const COUNTIES = ['17113', '17039', '17107'];
 
 function planNamed(name: string): Plan {
-  const text = `version: 1
-name: ${name}
-season: { start: 2024-04-01, end: 2024-09-30 }
-sources:
-  tiles: { uri: "estimated:" }
-  parcels: { uri: "PG:dbname=parcels" }
-rollout:
-  states: ["17"]
-  counties: [${COUNTIES.map((c) => `"${c}"`).join(', ')}]
-`;
+  const text = planText({ name, rollout: `  counties: [${COUNTIES.map((c) => `"${c}"`).join(', ')}]\n` });
   const { plan, problems } = parsePlan('/plans/t.yaml', text, { env: {}, machineChecks: 'skip' });
   if (!plan) throw new Error(JSON.stringify(problems));
   return plan;

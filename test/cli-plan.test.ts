@@ -1,9 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import type { PlanEstimate } from '../src/dag/plan-estimate.js';
+import { loadGeography } from '../src/geo/geography.js';
+import { generateScenes } from '../src/tiles/scene-generator.js';
+import { openTileStore } from '../src/tiles/tile-store.js';
 import { runBiomass } from './support/cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'biomass-plan-'));
@@ -94,5 +98,43 @@ describe('biomass plan', () => {
     const result = await runBiomass(['plan', bad], { env: {}, cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/bad\.yaml:\d+:\d+\s+error\s+unknown key "parallel_jobz"/);
+  });
+});
+
+describe('biomass plan --catalog', () => {
+  it('counts the items the catalog lists, instead of estimating them, and writes nothing', async () => {
+    const folder = path.join(dir, 'catalog');
+    const season = { start: '2024-06-01', end: '2024-06-10' };
+    const written = await generateScenes({
+      geography: await loadGeography(), counties: ['17113'], season, layout: 'simple', pixelSize: 1830,
+      store: openTileStore({ uri: pathToFileURL(path.join(folder, 'tiles')).href, season }),
+    });
+    expect(written).toHaveLength(4 * 2);
+    const file = path.join(folder, 'plans', 'p.yaml');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, readFileSync('plans/demo.yaml', 'utf8')
+      .replace('file://../.biomass/demo/tiles', 'file://../tiles')
+      .replace('season: { start: 2024-06-01, end: 2024-07-15 }', 'season: { start: 2024-06-01, end: 2024-06-30 }'));
+
+    const estimated = JSON.parse((await runBiomass(['plan', file, '--json'], { cwd: dir })).stdout) as PlanEstimate;
+    expect(estimated.inputs.tileItems.estimated).toBe(true);
+    expect(estimated.totals.items).toBe(4 * 6); // 30 days / 5-day revisit
+
+    const result = await runBiomass(['plan', file, '--json', '--catalog'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const listed = JSON.parse(result.stdout) as PlanEstimate;
+    expect(listed.inputs.tileItems).toMatchObject({ estimated: false, source: expect.stringMatching(/^from a listing of the catalog file:\/\/.*\(4 tiles\)/) });
+    expect(listed.totals.items).toBe(written.length);
+    expect(existsSync(path.join(folder, '.biomass'))).toBe(false);
+  });
+
+  it('refuses --catalog for a plan that names no catalog', async () => {
+    const result = await runBiomass(['plan', 'plans/us.yaml', '--catalog'], { env: {} });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/sources\.tiles\.connection comes from \$\{AZURE_STORAGE_CONNECTION_STRING\}, which is not set/);
+    const estimatedOnly = illinoisWith('estimated.yaml', /uri: azure:\/\/sentinel2-l2/, 'uri: "estimated:"');
+    const refused = await runBiomass(['plan', estimatedOnly, '--catalog'], { env: {}, cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--catalog: .* reads no catalog \(sources\.tiles\.uri is estimated:\)/);
   });
 });

@@ -18,6 +18,7 @@ import type { CliIo } from './cli-io.js';
 import { relativePlanPath } from './plan-path.js';
 
 interface PlanOptions {
+  catalog?: boolean;
   json?: boolean;
   dot?: boolean;
   mermaid?: boolean;
@@ -34,6 +35,7 @@ export function registerPlanCommand(program: Command, io: CliIo, state: { exitCo
     .option('--dot', 'print the DAG as Graphviz DOT')
     .option('--mermaid', 'print the DAG as a Mermaid flowchart')
     .option('--report <file>', 'also write a self-contained HTML report: map, Gantt chart, storage curve')
+    .option('--catalog', 'list the tile catalog for item counts of states not indexed yet (read-only; slow for a large rollout on Azure)')
     .option('--diff <old>', 'compare with an older plan: states added, removed, reordered; estimates before and after')
     .addHelpText(
       'after',
@@ -43,10 +45,10 @@ export function registerPlanCommand(program: Command, io: CliIo, state: { exitCo
     )
     .action(async (given: string, options: PlanOptions) => {
       const write = (text: string) => io.stdout.write(redact(text));
-      const newRun = await dryRunOf(given, io);
+      const newRun = await dryRunOf(given, io, options);
       if (!newRun) return;
       if (options.diff !== undefined) {
-        const oldRun = await dryRunOf(options.diff, io);
+        const oldRun = await dryRunOf(options.diff, io, options);
         if (!oldRun) return;
         const diff = diffEstimates(oldRun.estimate, newRun.estimate);
         write(options.json ? JSON.stringify(diff, null, 2) + '\n' : diffText(diff, oldRun.estimate, newRun.estimate));
@@ -70,7 +72,7 @@ export function registerPlanCommand(program: Command, io: CliIo, state: { exitCo
 }
 
 /** Loads a plan and dry-runs it with whatever inputs are reachable; prints load errors and returns undefined on them. */
-async function dryRunOf(given: string, io: CliIo): Promise<DryRun | undefined> {
+async function dryRunOf(given: string, io: CliIo, options: PlanOptions): Promise<DryRun | undefined> {
   const file = relativePlanPath(given, io.cwd);
   let plan: Plan;
   try {
@@ -80,7 +82,7 @@ async function dryRunOf(given: string, io: CliIo): Promise<DryRun | undefined> {
     for (const problem of error.problems.filter((p) => p.severity === 'error')) io.stderr.write(redact(formatProblem(problem, error.lines)) + '\n');
     throw error;
   }
-  return reachableDryRun(plan);
+  return reachableDryRun(plan, { catalog: options.catalog });
 }
 
 /** Outlines of the 50 states and DC, for the report's maps. */

@@ -9,7 +9,7 @@ export function estimateText(estimate: PlanEstimate): string {
   const out: string[] = [];
   out.push(
     `Plan ${estimate.plan.name}: ${plural(totals.states, 'state')}, ${plural(totals.counties, 'county').replace('countys', 'counties')}, ` +
-      `${n(totals.tiles)} MGRS tiles, ${n(totals.items)} tile items (${inputs.tileItems.estimated ? 'estimated' : 'listed in the stored index'}: ${n(inputs.tileItems.perTile)} dates/tile)`,
+      `${n(totals.tiles)} MGRS tiles, ${n(totals.items)} tile items (${inputs.tileItems.estimated ? 'estimated' : 'listed'}: ${n(inputs.tileItems.perTile)} dates/tile)`,
     '',
   );
   const header = ['state', 'counties', 'tiles', 'items', 'compressed', 'uncompressed', 'seed peak', 'peak', 'preprocess', 'counties', 'window'];

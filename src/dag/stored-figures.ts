@@ -12,12 +12,13 @@ import type { Store } from '../db/store.js';
 import type { Plan } from '../plan/plan.js';
 import { redact } from '../secrets.js';
 import { getStateIndex, listStateItems } from '../db/tile-index-repository.js';
-import { estimatedTileIndex, type MeasuredThroughput, type TileIndex } from './compile-inputs.js';
+import type { MeasuredThroughput } from './compile-inputs.js';
+import type { TileCounts } from './tile-counts.js';
 
 export interface StoredFigures {
   measured?: MeasuredThroughput;
-  /** Items per tile of the states whose index is complete; other tiles estimated. */
-  tiles?: TileIndex;
+  /** Items per tile of the states whose stored index is complete. */
+  tiles?: TileCounts;
   /** Where the numbers came from or why the database was not read. */
   note: string;
 }
@@ -58,7 +59,7 @@ export async function readStoredFigures(plan: Plan): Promise<StoredFigures> {
 }
 
 /** Item counts per tile from the states whose stored index is complete; undefined when none is. */
-async function storedTileIndex(store: Store, plan: Plan): Promise<TileIndex | undefined> {
+async function storedTileIndex(store: Store, plan: Plan): Promise<TileCounts | undefined> {
   const counts = new Map<string, number>();
   const indexed: string[] = [];
   for (const fips of plan.rollout.states) {
@@ -70,11 +71,5 @@ async function storedTileIndex(store: Store, plan: Plan): Promise<TileIndex | un
     for (const [tile, n] of perTile) counts.set(tile, Math.max(counts.get(tile) ?? 0, n));
   }
   if (indexed.length === 0) return undefined;
-  const estimate = estimatedTileIndex(plan);
-  return {
-    itemsOf: (tileId) => counts.get(tileId) ?? estimate.itemsOf(tileId),
-    source: `from the stored index of state${indexed.length === 1 ? '' : 's'} ${indexed.join(', ')} in ${store.description}` +
-      (indexed.length < plan.rollout.states.length ? `; other states ${estimate.source}` : ''),
-    estimated: false,
-  };
+  return { counts, source: `the stored index of state${indexed.length === 1 ? '' : 's'} ${indexed.join(', ')} in ${store.description}` };
 }

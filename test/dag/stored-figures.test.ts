@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readStoredFigures } from '../../src/dag/stored-figures.js';
+import { layeredTileIndex } from '../../src/dag/tile-counts.js';
 import { migrate } from '../../src/db/migrations.js';
 import { openStore } from '../../src/db/open-store.js';
 import { recordMetrics, THROUGHPUT_METRICS } from '../../src/db/performance-metrics-repository.js';
@@ -75,9 +76,12 @@ describe('figures the dry run reads from the plan\'s database', () => {
     const figures = await readStoredFigures(plan);
     expect(figures.measured).toMatchObject({ downloadBytesPerSecond: 50e6, parcelRate: 120, source: expect.stringMatching(/^run run-1 of \d{4}-\d\d-\d\d \(measured\)$/) });
     expect(figures.measured?.preprocessTimeMs).toBeUndefined();
-    expect(figures.tiles?.itemsOf('16TCK')).toBe(3);
-    expect(figures.tiles?.itemsOf('16TBK')).toBe(36); // not in the stored index: season / revisit
-    expect(figures.tiles?.source).toMatch(/^from the stored index of state 17 in (postgres|pglite) /);
+    expect(figures.tiles?.counts.get('16TCK')).toBe(3);
+    expect(figures.tiles?.counts.has('16TBK')).toBe(false);
+    expect(figures.tiles?.source).toMatch(/^the stored index of state 17 in (postgres|pglite) /);
+    // Over the estimate: stored counts first, the season / revisit estimate for the rest.
+    const index = layeredTileIndex(plan, [figures.tiles]);
+    expect([index.itemsOf('16TCK'), index.itemsOf('16TBK'), index.estimated]).toEqual([3, 36, false]);
   });
 
   it('biomass plan says which numbers were measured and which came from the plan', async () => {

@@ -1,0 +1,46 @@
+/**
+ * Item counts per tile from several places, most trusted first: the stored index of states
+ * already indexed, then a listing of the catalog (`biomass plan --catalog`), then the
+ * season / revisit estimate for whatever is left. The dry run says which was used.
+ */
+import type { Plan } from '../plan/plan.js';
+import type { TileCatalog } from '../tiles/catalog.js';
+import { estimatedTileIndex, type TileIndex } from './compile-inputs.js';
+
+/** Items per tile that one place knows, and how to name that place. */
+export interface TileCounts {
+  counts: ReadonlyMap<string, number>;
+  source: string;
+}
+
+/** The layers, most trusted first, over the plan's estimate. */
+export function layeredTileIndex(plan: Plan, layers: ReadonlyArray<TileCounts | undefined>): TileIndex {
+  const estimate = estimatedTileIndex(plan);
+  const known = layers.filter((l): l is TileCounts => l !== undefined && l.counts.size > 0);
+  if (known.length === 0) return estimate;
+  return {
+    itemsOf: (tileId) => {
+      for (const layer of known) {
+        const n = layer.counts.get(tileId);
+        if (n !== undefined) return n;
+      }
+      return estimate.itemsOf(tileId);
+    },
+    source: `from ${known.map((l) => l.source).join(', then ')}; other tiles ${estimate.source}`,
+    estimated: false,
+  };
+}
+
+/** Lists the catalog for the given tiles (8 at a time); read-only. */
+export async function listedTileCounts(catalog: TileCatalog, tiles: readonly string[], signal?: AbortSignal): Promise<TileCounts> {
+  const counts = new Map<string, number>();
+  let next = 0;
+  const worker = async () => {
+    while (next < tiles.length) {
+      const tile = tiles[next++]!;
+      counts.set(tile, (await catalog.listItems(tile, signal)).length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, tiles.length) }, worker));
+  return { counts, source: `a listing of the catalog ${catalog.source} (${tiles.length} tiles)` };
+}

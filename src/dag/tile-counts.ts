@@ -5,6 +5,7 @@
  */
 import type { Plan } from '../plan/plan.js';
 import type { TileCatalog } from '../tiles/catalog.js';
+import { mapLimited } from '../map-limited.js';
 import { estimatedTileIndex, type TileIndex } from './compile-inputs.js';
 
 /** Items per tile that one place knows, and how to name that place. */
@@ -33,14 +34,6 @@ export function layeredTileIndex(plan: Plan, layers: ReadonlyArray<TileCounts | 
 
 /** Lists the catalog for the given tiles (8 at a time); read-only. */
 export async function listedTileCounts(catalog: TileCatalog, tiles: readonly string[], signal?: AbortSignal): Promise<TileCounts> {
-  const counts = new Map<string, number>();
-  let next = 0;
-  const worker = async () => {
-    while (next < tiles.length) {
-      const tile = tiles[next++]!;
-      counts.set(tile, (await catalog.listItems(tile, signal)).length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, tiles.length) }, worker));
-  return { counts, source: `a listing of the catalog ${catalog.source} (${tiles.length} tiles)` };
+  const listed = await mapLimited(tiles, 8, async (tile) => [tile, (await catalog.listItems(tile, signal)).length] as const);
+  return { counts: new Map(listed), source: `a listing of the catalog ${catalog.source} (${tiles.length} tiles)` };
 }

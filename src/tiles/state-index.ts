@@ -7,6 +7,7 @@
  */
 import { BiomassError } from '../biomass-error.js';
 import type { Geography } from '../geo/geography.js';
+import { mapLimited } from '../map-limited.js';
 import { emptyCatalogError, itemKey, type TileCatalog, type TileItem } from './catalog.js';
 
 /** The items one county needs: every item of every tile overlapping it. */
@@ -177,18 +178,4 @@ function checkCountyOfState(geography: Geography, fips: string, stateFips: strin
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
-}
-
-/** Maps with at most `limit` calls in flight, keeping the input order. */
-async function mapLimited<T, R>(inputs: T[], limit: number, fn: (input: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(inputs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < inputs.length) {
-      const i = next++;
-      out[i] = await fn(inputs[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
-  return out;
 }

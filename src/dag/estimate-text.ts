@@ -37,9 +37,15 @@ export function estimateText(estimate: PlanEstimate): string {
   }
   const t = inputs.throughput;
   out.push(
-    `Estimates: tile items ${inputs.tileItems.source}; tile sizes from the ${inputs.tileSizes.source}; ` +
-      `throughput ${formatBytes(t.downloadBytesPerSecond.value)}/s from ${t.downloadBytesPerSecond.source}, ${formatDuration(t.preprocessTimeMs.value)}/item from ${t.preprocessTimeMs.source}, ` +
-      `${n(t.parcelRate.value)} parcels/s/batch from ${t.parcelRate.source}; parcels ${inputs.parcels.source}; database ${inputs.database}; free space ${inputs.freeSpace.source}.`,
+    'Where the numbers come from:',
+    `  tile items   ${inputs.tileItems.source}`,
+    `  tile sizes   from the ${inputs.tileSizes.source}`,
+    `  throughput   ${formatBytes(t.downloadBytesPerSecond.value)}/s from ${t.downloadBytesPerSecond.source}; ` +
+      `${formatDuration(t.preprocessTimeMs.value)}/item from ${t.preprocessTimeMs.source}; ` +
+      `${n(t.parcelRate.value)} parcels/s/batch from ${t.parcelRate.source}`,
+    `  parcels      ${inputs.parcels.source}`,
+    `  database     ${inputs.database}`,
+    `  free space   ${inputs.freeSpace.source}`,
   );
   if (inputs.preprocess === 'when-needed') out.push('Preprocessing assumed needed for every tile (preprocess: when-needed; the streamability probe runs with `biomass run`).');
   if (totals.scheduledWithBytes > totals.budgetBytes) {

@@ -32,8 +32,8 @@ describe('biomass plan', () => {
     expect(result.stdout).toMatch(/Peak storage \d+ GB of 1\.5 TB budget \(min_free 100 GB\)/);
     expect(result.stdout).toMatch(/Total \d+h \d+m/);
     expect(result.stdout).toContain('Critical path: 17 IL index -> ');
-    expect(result.stdout).toContain('database not read (${DATABASE_URL} is unset); throughput from plan defaults');
-    expect(result.stdout).toContain('throughput 200 MB/s from plan (estimates.download_rate)');
+    expect(result.stdout).toContain('  database     not read (${DATABASE_URL} is unset); throughput from plan defaults');
+    expect(result.stdout).toContain('  throughput   200 MB/s from plan (estimates.download_rate)');
   });
 
   it('--json for plans/us.yaml validates against schemas/plan-estimate.schema.json', async () => {

@@ -111,7 +111,9 @@ export function connectionsNeeded(plan: Plan): number {
 
 const poolFitsParallelWork: PlanRule = (ctx) => {
   const { plan } = ctx;
-  if (plan.database.url === '') return []; // the embedded database is one connection in this process
+  // The embedded database is one connection in this process; a URL from an unset ${VAR} is
+  // still a server the run will use, so the rule holds for it.
+  if (plan.database.url === '' && !plan.unresolved['database.url']) return [];
   const needed = connectionsNeeded(plan);
   if (needed <= plan.database.pool.max) return [];
   return [

@@ -54,6 +54,7 @@ const cases: Case[] = [
   { name: 'tab-indented YAML', text: withExtra('processing:\n\tbatch_size: 100\n'), code: 'YAML_SYNTAX', line: 10, column: 1, fix: /fix the YAML syntax/ },
   { name: 'duplicate key', text: withExtra('name: u\n'), code: 'DUPLICATE_KEY', line: 9, column: 1, fix: /keep one of the two entries/ },
   { name: 'pool smaller than parallel work', text: withExtra('database:\n  url: postgres://localhost/biomass\n  pool: { max: 3 }\nprocessing: { parallel_batches: 4 }\n'), code: 'POOL_TOO_SMALL', line: 11, column: 16, fix: /raise database\.pool\.max to 6/ },
+  { name: 'pool smaller than parallel work, URL from an unset variable', text: withExtra('database:\n  url: ${DATABASE_URL}\n  pool: { max: 2 }\n'), code: 'POOL_TOO_SMALL', line: 11, column: 16, fix: /raise database\.pool\.max to 6/ },
   { name: 'password written in the plan', text: withExtra('database:\n  url: postgres://app:hunter22@db.example/biomass\n'), code: 'SECRET_IN_PLAN', line: 10, column: 8, fix: /\$\{DATABASE_URL\}/ },
   { name: 'budget below one tile item', text: withExtra('storage: { budget: 100MB }\n'), code: 'STORAGE_BUDGET_TINY', line: 9, column: 20, fix: /raise storage\.budget to at least 1 GB/ },
   { name: 'tile source of an unknown scheme', text: replacing('uri: "estimated:"', 'uri: "s3://bucket/tiles"'), code: 'BAD_FORMAT', line: 5, column: 17, fix: /azure:\/\/CONTAINER/ },

@@ -27,6 +27,7 @@ interface IndexJson {
   estimated: boolean;
   tiles: Array<{ tileId: string; epsg: number; counties: string[]; items: number; priority: number }>;
   uniqueItems: number;
+  countyItemUses: number;
   counties: Array<{ fips: string; items: number }>;
   items: Array<{ tileId: string; date: string; bands: Record<string, string>; usage: { count: number; counties: string[] } }>;
 }
@@ -145,6 +146,8 @@ describe('biomass index --plan', () => {
       const second = JSON.parse(again.stdout) as IndexJson & { stored: { resumed: string[] } };
       expect(second.stored.resumed).toEqual(['17113']);
       expect(second.items).toEqual(index.items);
+      expect(second.counties).toEqual(index.counties);
+      expect(second.countyItemUses).toBe(index.countyItemUses);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -50,7 +50,7 @@ export interface StateIndex {
   stateFips: string;
   source: string;
   estimated: boolean;
-  /** Counties indexed by this call, in order. */
+  /** Every county of the call, in order: those indexed now and the skipped ones given in `previous`. */
   counties: CountyIndex[];
   /** Counties skipped because the caller had them already. */
   skipped: string[];
@@ -99,13 +99,16 @@ export async function indexState(options: IndexStateOptions): Promise<StateIndex
     return listing;
   };
 
-  const indexed: CountyIndex[] = [];
+  const previous = new Map((options.previous ?? []).map((c) => [c.countyFips, c]));
+  const results: CountyIndex[] = [];
   const skipped: string[] = [];
   let done = 0;
   for (const fips of counties) {
     signal?.throwIfAborted();
     if (skip.has(fips)) {
       skipped.push(fips);
+      const stored = previous.get(fips);
+      if (stored) results.push(stored);
     } else {
       const tiles = geography.tilesOfCounty(fips);
       const perTile = await mapLimited(tiles, options.concurrency ?? 8, list);
@@ -114,18 +117,17 @@ export async function indexState(options: IndexStateOptions): Promise<StateIndex
         const c = geography.county(fips);
         throw emptyCatalogError(catalog, `county ${fips} (${c.name})`, tiles);
       }
-      const cover = geography.coverOfCounty(fips);
-      const tileShares = Object.fromEntries(cover.tiles.map((t) => [t.tileId, round(t.overlapKm2 / cover.areaKm2)]));
-      const county: CountyIndex = { countyFips: fips, tiles, items, tileShares };
+      const county: CountyIndex = { countyFips: fips, tiles, items, tileShares: tileSharesOf(geography, fips) };
       await options.onCountyIndexed?.(fips, county);
-      indexed.push(county);
+      results.push(county);
     }
     done++;
     options.onProgress?.(done, counties.length, fips);
   }
 
-  const merged = mergeCounties(geography, [...(options.previous ?? []), ...indexed]);
-  return { stateFips: state.fips, source: catalog.source, estimated: catalog.estimated, counties: indexed, skipped, ...merged };
+  // A rerun reports the same state as the run it resumes: the skipped counties count too.
+  const merged = mergeCounties(geography, results);
+  return { stateFips: state.fips, source: catalog.source, estimated: catalog.estimated, counties: results, skipped, ...merged };
 }
 
 /**
@@ -162,6 +164,12 @@ export function mergeCounties(geography: Geography, counties: CountyIndex[]): { 
   });
   out.sort((a, b) => b.priority - a.priority || a.tileId.localeCompare(b.tileId) || a.date.localeCompare(b.date));
   return { tiles, items: out };
+}
+
+/** Tile id -> share of the county's area inside the tile's footprint, to 3 decimals. */
+export function tileSharesOf(geography: Geography, countyFips: string): Record<string, number> {
+  const cover = geography.coverOfCounty(countyFips);
+  return Object.fromEntries(cover.tiles.map((t) => [t.tileId, round(t.overlapKm2 / cover.areaKm2)]));
 }
 
 function checkCountyOfState(geography: Geography, fips: string, stateFips: string): string {

@@ -11,7 +11,7 @@ import {
 import type { Geography } from '../geo/geography.js';
 import type { Plan } from '../plan/plan.js';
 import { itemKey, openCatalog, type TileCatalog } from './catalog.js';
-import { indexState, type CountyIndex, type StateIndex } from './state-index.js';
+import { indexState, tileSharesOf, type CountyIndex, type StateIndex } from './state-index.js';
 import { tileSourceOf } from './tile-source.js';
 
 export interface StoredIndexOptions {
@@ -82,12 +82,6 @@ async function storedCounties(db: Store, planName: string, stateFips: string, co
       .filter((item) => item.counties.includes(fips))
       .map((item) => ({ tileId: item.mgrsTile, date: item.acquiredOn, product: item.product ?? null, bands: item.bandUris }))
       .sort((a, b) => a.tileId.localeCompare(b.tileId) || a.date.localeCompare(b.date));
-    const cover = geography.coverOfCounty(fips);
-    return {
-      countyFips: fips,
-      tiles: geography.tilesOfCounty(fips),
-      items: mine,
-      tileShares: Object.fromEntries(cover.tiles.map((t) => [t.tileId, t.overlapKm2 / cover.areaKm2])),
-    };
+    return { countyFips: fips, tiles: geography.tilesOfCounty(fips), items: mine, tileShares: tileSharesOf(geography, fips) };
   });
 }

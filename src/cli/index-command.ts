@@ -64,7 +64,7 @@ export function registerIndexCommand(program: Command, io: CliIo, state: { exitC
           await prepareSchema(stores);
           const result = await indexStateIntoStore({ plan, db: stores.state, geography, state: st.fips, counties, onProgress });
           index = result;
-          stored = { where: stores.state.description, plan: plan.name, resumed: result.resumed, complete: result.complete };
+          stored = { where: stores.state.description, plan: plan.name, resumed: result.resumed, complete: result.complete, rebuilt: result.rebuilt };
         } finally {
           await stores.close();
         }
@@ -85,6 +85,8 @@ interface Stored {
   plan: string;
   resumed: string[];
   complete: boolean;
+  /** A stored index made from other settings was deleted and made again. */
+  rebuilt: boolean;
 }
 
 async function sourceOptions(flags: IndexFlags, io: CliIo): Promise<TileSourceOptions> {
@@ -142,7 +144,8 @@ function renderTable(index: StateIndex, geography: Geo, source: TileSourceOption
   lines.push('');
   lines.push(`priority = county-equivalents a tile serves (sum of each county's share inside its footprint); done in ${formatDuration(elapsedMs)}`);
   lines.push(stored
-    ? `stored in ${stored.where} under plan ${stored.plan}: ${stored.resumed.length} counties were already stored (not listed again); ` +
+    ? (stored.rebuilt ? 'the stored index was made from another tile source, bands or season: rebuilt from scratch\n' : '') +
+      `stored in ${stored.where} under plan ${stored.plan}: ${stored.resumed.length} counties were already stored (not listed again); ` +
       (stored.complete ? 'the state index is complete' : 'the state index is not complete yet (counties restricted)')
     : 'not stored: give --plan to store the index in the plan\'s database and resume an interrupted run');
   return lines.join('\n') + '\n';

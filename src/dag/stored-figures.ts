@@ -14,6 +14,7 @@ import { redact } from '../secrets.js';
 import { getStateIndex, listStateItems } from '../db/tile-index-repository.js';
 import type { MeasuredThroughput } from './compile-inputs.js';
 import type { TileCounts } from './tile-counts.js';
+import { indexFingerprint } from '../tiles/stored-state-index.js';
 
 export interface StoredFigures {
   measured?: MeasuredThroughput;
@@ -62,8 +63,10 @@ export async function readStoredFigures(plan: Plan): Promise<StoredFigures> {
 async function storedTileIndex(store: Store, plan: Plan): Promise<TileCounts | undefined> {
   const counts = new Map<string, number>();
   const indexed: string[] = [];
+  const fingerprint = indexFingerprint(plan);
   for (const fips of plan.rollout.states) {
-    if (!(await getStateIndex(store, plan.name, fips))) continue;
+    // Only an index made from the plan's current source, bands and season counts.
+    if ((await getStateIndex(store, plan.name, fips))?.fingerprint !== fingerprint) continue;
     indexed.push(fips);
     const perTile = new Map<string, number>();
     for (const item of await listStateItems(store, plan.name, fips)) perTile.set(item.mgrsTile, (perTile.get(item.mgrsTile) ?? 0) + 1);

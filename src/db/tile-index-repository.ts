@@ -27,6 +27,8 @@ export interface StateIndex {
   itemCount: number;
   countyCount: number;
   completedAt: Date;
+  /** What produced the index (tile source, layout, bands, season); '' when not recorded. */
+  fingerprint: string;
 }
 
 const COLUMNS = 9;
@@ -39,7 +41,7 @@ const COLUMNS = 9;
  */
 export async function upsertCountyItems(
   store: Store,
-  index: { planName: string; stateFips: string; countyFips: string },
+  index: { planName: string; stateFips: string; countyFips: string; fingerprint?: string },
   items: readonly TileItemInput[],
 ): Promise<void> {
   // ON CONFLICT may not touch a row twice in one statement: one entry per item id.
@@ -67,10 +69,11 @@ export async function upsertCountyItems(
       );
     }
     await tx.query(
-      `INSERT INTO biomass.indexed_counties (plan_name, state_fips, county_fips, item_count)
-       VALUES ($1, $2, $3, $4)
-       ON CONFLICT (plan_name, state_fips, county_fips) DO UPDATE SET item_count = EXCLUDED.item_count, indexed_at = now()`,
-      [index.planName, index.stateFips, index.countyFips, unique.length],
+      `INSERT INTO biomass.indexed_counties (plan_name, state_fips, county_fips, item_count, source_fingerprint)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (plan_name, state_fips, county_fips) DO UPDATE SET
+         item_count = EXCLUDED.item_count, source_fingerprint = EXCLUDED.source_fingerprint, indexed_at = now()`,
+      [index.planName, index.stateFips, index.countyFips, unique.length, index.fingerprint ?? ''],
     );
   });
 }
@@ -131,27 +134,61 @@ export async function listIndexedCounties(db: Queryable, planName: string, state
 }
 
 /** Records that every county of the state is indexed, with the totals at that moment. */
-export async function markStateIndexComplete(db: Queryable, planName: string, stateFips: string): Promise<StateIndex> {
-  const result = await db.query<{ state_fips: string; item_count: number; county_count: number; completed_at: Date }>(
-    `INSERT INTO biomass.state_indexes (plan_name, state_fips, item_count, county_count)
+export async function markStateIndexComplete(db: Queryable, planName: string, stateFips: string, fingerprint = ''): Promise<StateIndex> {
+  const result = await db.query<StateIndexRow>(
+    `INSERT INTO biomass.state_indexes (plan_name, state_fips, item_count, county_count, source_fingerprint)
      SELECT $1, $2,
             (SELECT count(*) FROM biomass.tile_items WHERE plan_name = $1 AND state_fips = $2),
-            (SELECT count(*) FROM biomass.indexed_counties WHERE plan_name = $1 AND state_fips = $2)
+            (SELECT count(*) FROM biomass.indexed_counties WHERE plan_name = $1 AND state_fips = $2),
+            $3
      ON CONFLICT (plan_name, state_fips) DO UPDATE SET
-       item_count = EXCLUDED.item_count, county_count = EXCLUDED.county_count, completed_at = now()
-     RETURNING state_fips, item_count, county_count, completed_at`,
-    [planName, stateFips],
+       item_count = EXCLUDED.item_count, county_count = EXCLUDED.county_count,
+       source_fingerprint = EXCLUDED.source_fingerprint, completed_at = now()
+     RETURNING state_fips, item_count, county_count, completed_at, source_fingerprint`,
+    [planName, stateFips, fingerprint],
   );
-  const row = result.rows[0]!;
-  return { stateFips: row.state_fips, itemCount: Number(row.item_count), countyCount: Number(row.county_count), completedAt: row.completed_at };
+  return toStateIndex(result.rows[0]!);
+}
+
+interface StateIndexRow {
+  state_fips: string; item_count: number; county_count: number; completed_at: Date; source_fingerprint: string;
+}
+
+function toStateIndex(row: StateIndexRow): StateIndex {
+  return {
+    stateFips: row.state_fips, itemCount: Number(row.item_count), countyCount: Number(row.county_count),
+    completedAt: row.completed_at, fingerprint: row.source_fingerprint,
+  };
+}
+
+/**
+ * Deletes a state's stored index (items, indexed counties, completion) when any of it was
+ * made from settings other than `fingerprint`, in one transaction. Returns whether it did.
+ */
+export async function clearStaleStateIndex(store: Store, planName: string, stateFips: string, fingerprint: string): Promise<boolean> {
+  return store.transaction(async (tx) => {
+    const stale = await tx.query(
+      `SELECT 1 FROM biomass.indexed_counties WHERE plan_name = $1 AND state_fips = $2 AND source_fingerprint <> $3
+       UNION ALL
+       SELECT 1 FROM biomass.state_indexes WHERE plan_name = $1 AND state_fips = $2 AND source_fingerprint <> $3
+       LIMIT 1`,
+      [planName, stateFips, fingerprint],
+    );
+    if (stale.rows.length === 0) return false;
+    for (const table of ['tile_items', 'indexed_counties', 'state_indexes']) {
+      await tx.query(`DELETE FROM biomass.${table} WHERE plan_name = $1 AND state_fips = $2`, [planName, stateFips]);
+    }
+    return true;
+  });
 }
 
 /** The completion record of a state's index, or undefined while it is not complete. */
 export async function getStateIndex(db: Queryable, planName: string, stateFips: string): Promise<StateIndex | undefined> {
-  const result = await db.query<{ state_fips: string; item_count: number; county_count: number; completed_at: Date }>(
-    'SELECT state_fips, item_count, county_count, completed_at FROM biomass.state_indexes WHERE plan_name = $1 AND state_fips = $2',
+  const result = await db.query<StateIndexRow>(
+    `SELECT state_fips, item_count, county_count, completed_at, source_fingerprint
+     FROM biomass.state_indexes WHERE plan_name = $1 AND state_fips = $2`,
     [planName, stateFips],
   );
   const row = result.rows[0];
-  return row && { stateFips: row.state_fips, itemCount: Number(row.item_count), countyCount: Number(row.county_count), completedAt: row.completed_at };
+  return row && toStateIndex(row);
 }

@@ -9,6 +9,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import gdal from 'gdal-async';
 import type { Geography } from '../geo/geography.js';
+import { utmZoneOfLon } from '../geo/mgrs.js';
 import { hash01 } from '../tiles/scene-pattern.js';
 
 export interface GenerateParcelsOptions {
@@ -47,57 +48,79 @@ export async function generateParcels(options: GenerateParcelsOptions): Promise<
   // as GeoPackage stores them. Transformations use OGC:CRS84, WGS 84 with lon/lat axis order.
   const wgs84 = gdal.SpatialReference.fromEPSG(4326);
   const lonLat = gdal.SpatialReference.fromUserInput('OGC:CRS84');
-  const dataset = gdal.open(temporary, 'w', 'GPKG');
-  const layer = dataset.layers.create(layerName, wgs84, gdal.wkbPolygon);
-  layer.fields.add(new gdal.FieldDefn('parcel_id', gdal.OFTString));
-  layer.fields.add(new gdal.FieldDefn('county_fips', gdal.OFTString));
   const counts: Record<string, number> = {};
+  try {
+    const dataset = gdal.open(temporary, 'w', 'GPKG');
+    try {
+      const layer = dataset.layers.create(layerName, wgs84, gdal.wkbPolygon);
+      layer.fields.add(new gdal.FieldDefn('parcel_id', gdal.OFTString));
+      layer.fields.add(new gdal.FieldDefn('county_fips', gdal.OFTString));
+      for (const fips of options.counties) {
+        counts[fips] = addCountyParcels(layer, fips, options.geography, lonLat, lot, splitShare, seed);
+      }
+      layer.flush();
+    } finally {
+      // An open GPKG holds a SQLite handle (and, on failure, a half-written file) until closed.
+      dataset.close();
+    }
+    await rename(temporary, options.file);
+  } catch (error) {
+    // A half-written temp file must not outlive the run (nor be mistaken for output).
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  return { file: options.file, layer: layerName, counts };
+}
 
-  for (const fips of options.counties) {
-    const county = options.geography.county(fips);
-    const zone = Math.floor((((county.bbox[0] + county.bbox[2]) / 2 + 180) % 360) / 6) + 1;
-    const utm = gdal.SpatialReference.fromEPSG((county.bbox[1] + county.bbox[3]) / 2 >= 0 ? 32600 + zone : 32700 + zone);
-    const toUtm = new gdal.CoordinateTransformation(lonLat, utm);
-    const toLonLat = new gdal.CoordinateTransformation(utm, lonLat);
-    const boundary = gdal.Geometry.fromGeoJson(options.geography.countyGeometry(fips));
-    boundary.transform(toUtm);
-    const env = boundary.getEnvelope();
-    const x0 = Math.floor(env.minX / lot) * lot;
-    const y0 = Math.floor(env.minY / lot) * lot;
-    let n = 0;
-    for (let y = y0; y < env.maxY; y += lot) {
-      for (let x = x0; x < env.maxX; x += lot) {
-        const i = Math.round((x - x0) / lot);
-        const j = Math.round((y - y0) / lot);
-        const cells = hash01(i, j, seed, 7) < splitShare ? quarters(x, y, lot) : [[x, y, lot] as const];
-        for (const [cx, cy, size] of cells) {
-          // Jitter the inner corners a little so lots are not all identical squares.
-          const inset = size * 0.04 * hash01(i, j, cx, seed);
-          const ring = new gdal.LinearRing();
-          ring.points.add(cx + inset, cy + inset);
-          ring.points.add(cx + size - inset, cy + inset);
-          ring.points.add(cx + size - inset, cy + size - inset);
-          ring.points.add(cx + inset, cy + size - inset);
-          ring.points.add(cx + inset, cy + inset);
-          const polygon = new gdal.Polygon();
-          polygon.rings.add(ring);
-          if (!boundary.contains(polygon.centroid())) continue;
-          polygon.transform(toLonLat);
-          const feature = new gdal.Feature(layer);
-          n += 1;
-          feature.fields.set('parcel_id', `${fips}-${String(n).padStart(6, '0')}`);
-          feature.fields.set('county_fips', fips);
-          feature.setGeometry(polygon);
-          layer.features.add(feature);
-        }
+/** Adds the parcels of one county to the layer; returns how many. */
+function addCountyParcels(
+  layer: gdal.Layer,
+  fips: string,
+  geography: Geography,
+  lonLat: gdal.SpatialReference,
+  lot: number,
+  splitShare: number,
+  seed: number,
+): number {
+  const county = geography.county(fips);
+  const zone = utmZoneOfLon((county.bbox[0] + county.bbox[2]) / 2);
+  const utm = gdal.SpatialReference.fromEPSG((county.bbox[1] + county.bbox[3]) / 2 >= 0 ? 32600 + zone : 32700 + zone);
+  const toUtm = new gdal.CoordinateTransformation(lonLat, utm);
+  const toLonLat = new gdal.CoordinateTransformation(utm, lonLat);
+  const boundary = gdal.Geometry.fromGeoJson(geography.countyGeometry(fips));
+  boundary.transform(toUtm);
+  const env = boundary.getEnvelope();
+  const x0 = Math.floor(env.minX / lot) * lot;
+  const y0 = Math.floor(env.minY / lot) * lot;
+  let n = 0;
+  for (let y = y0; y < env.maxY; y += lot) {
+    for (let x = x0; x < env.maxX; x += lot) {
+      const i = Math.round((x - x0) / lot);
+      const j = Math.round((y - y0) / lot);
+      const cells = hash01(i, j, seed, 7) < splitShare ? quarters(x, y, lot) : [[x, y, lot] as const];
+      for (const [cx, cy, size] of cells) {
+        // Jitter the inner corners a little so lots are not all identical squares.
+        const inset = size * 0.04 * hash01(i, j, cx, seed);
+        const ring = new gdal.LinearRing();
+        ring.points.add(cx + inset, cy + inset);
+        ring.points.add(cx + size - inset, cy + inset);
+        ring.points.add(cx + size - inset, cy + size - inset);
+        ring.points.add(cx + inset, cy + size - inset);
+        ring.points.add(cx + inset, cy + inset);
+        const polygon = new gdal.Polygon();
+        polygon.rings.add(ring);
+        if (!boundary.contains(polygon.centroid())) continue;
+        polygon.transform(toLonLat);
+        const feature = new gdal.Feature(layer);
+        n += 1;
+        feature.fields.set('parcel_id', `${fips}-${String(n).padStart(6, '0')}`);
+        feature.fields.set('county_fips', fips);
+        feature.setGeometry(polygon);
+        layer.features.add(feature);
       }
     }
-    counts[fips] = n;
   }
-  layer.flush();
-  dataset.close();
-  await rename(temporary, options.file);
-  return { file: options.file, layer: layerName, counts };
+  return n;
 }
 
 function quarters(x: number, y: number, size: number): Array<readonly [number, number, number]> {

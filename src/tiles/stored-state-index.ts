@@ -4,9 +4,10 @@
  * The state is marked complete only once every county the plan names is stored, and only
  * then are the priorities (a sum over counties) final and written.
  */
+import { createHash } from 'node:crypto';
 import type { Store } from '../db/store.js';
 import {
-  listIndexedCounties, listStateItems, markStateIndexComplete, setTilePriorities, upsertCountyItems,
+  clearStaleStateIndex, listIndexedCounties, listStateItems, markStateIndexComplete, setTilePriorities, upsertCountyItems,
 } from '../db/tile-index-repository.js';
 import type { Geography } from '../geo/geography.js';
 import type { Plan } from '../plan/plan.js';
@@ -33,6 +34,8 @@ export interface StoredStateIndex extends StateIndex {
   resumed: string[];
   /** True when every county of the state the plan names is stored (and the state marked complete). */
   complete: boolean;
+  /** True when a stored index made from other settings (source, layout, bands, season) was deleted first. */
+  rebuilt: boolean;
 }
 
 export async function indexStateIntoStore(options: StoredIndexOptions): Promise<StoredStateIndex> {
@@ -44,6 +47,9 @@ export async function indexStateIntoStore(options: StoredIndexOptions): Promise<
     : planCounties.length > 0 ? planCounties : geography.countiesOf(state.fips).map((c) => c.fips);
   const catalog = options.catalog ?? openCatalog(tileSourceOf(plan));
 
+  // An index made from another source, layout, bands or season is not resumed: it is rebuilt.
+  const fingerprint = indexFingerprint(plan);
+  const rebuilt = await clearStaleStateIndex(db, plan.name, state.fips, fingerprint);
   const stored = new Set(await listIndexedCounties(db, plan.name, state.fips));
   const resumed = counties.filter((fips) => stored.has(fips));
   const previous = resumed.length > 0 ? await storedCounties(db, plan.name, state.fips, resumed, geography) : [];
@@ -53,7 +59,7 @@ export async function indexStateIntoStore(options: StoredIndexOptions): Promise<
     skipCounties: new Set(resumed), previous,
     onProgress: options.onProgress,
     onCountyIndexed: (countyFips, county) =>
-      upsertCountyItems(db, { planName: plan.name, stateFips: state.fips, countyFips }, county.items.map((item) => ({
+      upsertCountyItems(db, { planName: plan.name, stateFips: state.fips, countyFips, fingerprint }, county.items.map((item) => ({
         itemId: itemKey(item),
         mgrsTile: item.tileId,
         acquiredOn: item.date,
@@ -69,9 +75,9 @@ export async function indexStateIntoStore(options: StoredIndexOptions): Promise<
   const complete = wanted.every((fips) => done.has(fips));
   if (complete) {
     await setTilePriorities(db, plan.name, state.fips, index.tiles);
-    await markStateIndexComplete(db, plan.name, state.fips);
+    await markStateIndexComplete(db, plan.name, state.fips, fingerprint);
   }
-  return { ...index, resumed, complete };
+  return { ...index, resumed, complete, rebuilt };
 }
 
 /** The stored results of counties indexed earlier, as indexState's `previous`. */
@@ -84,4 +90,22 @@ async function storedCounties(db: Store, planName: string, stateFips: string, co
       .sort((a, b) => a.tileId.localeCompare(b.tileId) || a.date.localeCompare(b.date));
     return { countyFips: fips, tiles: geography.tilesOfCounty(fips), items: mine, tileShares: tileSharesOf(geography, fips) };
   });
+}
+
+/**
+ * What an index depends on besides the grid: the tile source, its layout, the bands, the
+ * season and (when estimated) the revisit. Credentials are left out: a rotated key lists the
+ * same items.
+ */
+export function indexFingerprint(plan: Plan): string {
+  const t = plan.tiles;
+  const settings = {
+    source: t.kind === 'azure' ? `azure://${t.container}/${t.prefix}` : t.kind === 'file' ? `file://${t.prefix}` : 'estimated:',
+    account: t.account,
+    layout: t.layout,
+    bands: [...t.bands].sort(),
+    season: plan.season,
+    revisit: t.kind === 'estimated' ? t.revisitDays : null,
+  };
+  return createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
 }

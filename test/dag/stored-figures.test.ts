@@ -10,6 +10,7 @@ import { recordMetrics, THROUGHPUT_METRICS } from '../../src/db/performance-metr
 import { startRun } from '../../src/db/runs-repository.js';
 import { markStateIndexComplete, upsertCountyItems } from '../../src/db/tile-index-repository.js';
 import { parsePlan } from '../../src/plan/load-plan.js';
+import { indexFingerprint } from '../../src/tiles/stored-state-index.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { runBiomass } from '../support/cli.js';
 import { planText } from '../support/plan-text.js';
@@ -28,15 +29,16 @@ function planOf(name: string, database: string, env: NodeJS.ProcessEnv = {}): Pl
 }
 
 /** Stores what an earlier run would have: 3 items of 16TCK for state 17, and measured throughput. */
-async function seed(url: string, embeddedDir: string, planName: string): Promise<void> {
-  const store = await openStore(url, embeddedDir, TEST_POOL);
+async function seed(plan: Plan): Promise<void> {
+  const planName = plan.name;
+  const store = await openStore(plan.database.url, plan.database.embeddedDir, TEST_POOL);
   try {
     await migrate(store, 'state');
     const items = ['2024-06-01', '2024-06-11', '2024-06-21'].map((date) => ({
       itemId: `16TCK/${date}`, mgrsTile: '16TCK', acquiredOn: date, bandUris: {}, priority: 1,
     }));
     await upsertCountyItems(store, { planName, stateFips: '17', countyFips: '17113' }, items);
-    await markStateIndexComplete(store, planName, '17');
+    await markStateIndexComplete(store, planName, '17', indexFingerprint(plan));
     const run = await startRun(store, { planName, planHash: 'h', runId: 'run-1' });
     await recordMetrics(store, run.runId, [
       { scope: THROUGHPUT_METRICS.scope, name: THROUGHPUT_METRICS.downloadBytesPerSecond, value: 50e6, unit: 'B/s' },
@@ -72,7 +74,7 @@ describe('figures the dry run reads from the plan\'s database', () => {
     { backend: 'pglite', database: () => '{ embedded_dir: embedded }' },
   ])('on $backend: measured throughput and stored item counts replace the estimates', async ({ backend, database }) => {
     const plan = planOf(`seeded-${backend}`, database());
-    await seed(plan.database.url, plan.database.embeddedDir, plan.name);
+    await seed(plan);
     const figures = await readStoredFigures(plan);
     expect(figures.measured).toMatchObject({ downloadBytesPerSecond: 50e6, parcelRate: 120, source: expect.stringMatching(/^run run-1 of \d{4}-\d\d-\d\d \(measured\)$/) });
     expect(figures.measured?.preprocessTimeMs).toBeUndefined();
@@ -82,6 +84,10 @@ describe('figures the dry run reads from the plan\'s database', () => {
     // Over the estimate: stored counts first, the season / revisit estimate for the rest.
     const index = layeredTileIndex(plan, [figures.tiles]);
     expect([index.itemsOf('16TCK'), index.itemsOf('16TBK'), index.estimated]).toEqual([3, 36, false]);
+
+    // After the season is edited, the stored index describes another season: not used.
+    const edited = { ...plan, season: { start: '2024-05-01', end: '2024-09-30' } };
+    expect((await readStoredFigures(edited)).tiles).toBeUndefined();
   });
 
   it('biomass plan says which numbers were measured and which came from the plan', async () => {

@@ -85,6 +85,23 @@ describe.each(backends(db))('the index step stored on $name', (backend) => {
     expect((await getStateIndex(store, plan.name, '17'))?.countyCount).toBe(COUNTIES.length);
   });
 
+  it('rebuilds a stored index made from another season instead of resuming it', async () => {
+    const plan = planNamed(`season-${backend.name}`);
+    const first = await indexStateIntoStore({ plan, db: store, geography, state: '17' });
+    expect(first.rebuilt).toBe(false);
+    const shorter = { ...plan, season: { start: '2024-06-01', end: '2024-06-30' } };
+    const second = await indexStateIntoStore({ plan: shorter, db: store, geography, state: '17' });
+    expect(second.rebuilt).toBe(true);
+    expect(second.resumed).toEqual([]);
+    expect(second.items.length).toBeLessThan(first.items.length);
+    const rows = await listStateItems(store, plan.name, '17');
+    expect(rows).toHaveLength(second.items.length);
+    expect(rows.every((r) => r.acquiredOn >= '2024-06-01' && r.acquiredOn <= '2024-06-30')).toBe(true);
+    // Indexing again with the same settings resumes it.
+    const third = await indexStateIntoStore({ plan: shorter, db: store, geography, state: '17' });
+    expect([third.rebuilt, third.resumed]).toEqual([false, COUNTIES]);
+  });
+
   it('stores the final priority of each tile: the sum of the shares of the counties it covers', async () => {
     const name = `clean-${backend.name}`;
     const rows = await listStateItems(store, name, '17');

@@ -56,7 +56,7 @@ export async function generateParcels(options: GenerateParcelsOptions): Promise<
       layer.fields.add(new gdal.FieldDefn('parcel_id', gdal.OFTString));
       layer.fields.add(new gdal.FieldDefn('county_fips', gdal.OFTString));
       for (const fips of options.counties) {
-        counts[fips] = addCountyParcels(layer, fips, options.geography, lonLat, lot, splitShare, seed);
+        counts[fips] = addCountyParcels(layer, fips, options.geography, lonLat, { lot, splitShare, seed });
       }
       layer.flush();
     } finally {
@@ -78,9 +78,7 @@ function addCountyParcels(
   fips: string,
   geography: Geography,
   lonLat: gdal.SpatialReference,
-  lot: number,
-  splitShare: number,
-  seed: number,
+  { lot, splitShare, seed }: { lot: number; splitShare: number; seed: number },
 ): number {
   const county = geography.county(fips);
   const zone = utmZoneOfLon((county.bbox[0] + county.bbox[2]) / 2);

@@ -1,5 +1,5 @@
 import { mkdtempSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import gdal from 'gdal-async';
@@ -59,5 +59,17 @@ describe('parcel generator', () => {
     };
     expect(geometries(a.file)).toEqual(geometries(b.file));
     expect((await readFile(a.file)).length).toBeGreaterThan(0);
+  });
+
+  it('rejects an unknown county with UNKNOWN_COUNTY and leaves neither the file nor its temp file behind', async () => {
+    const geography = await loadGeography();
+    const sub = mkdtempSync(path.join(dir, 'unknown-'));
+    const file = path.join(sub, 'parcels.gpkg');
+    // The unknown county comes second, so the GeoPackage is already open and holds DeWitt's parcels.
+    await expect(generateParcels({ geography, counties: ['17039', '17999'], file })).rejects.toMatchObject({
+      code: 'UNKNOWN_COUNTY',
+      message: expect.stringContaining('"17999"'),
+    });
+    expect(await readdir(sub)).toEqual([]);
   });
 });

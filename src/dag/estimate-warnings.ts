@@ -17,14 +17,17 @@ interface WarningContext {
 
 type WarningRule = (ctx: WarningContext) => EstimateWarning[];
 
+// Says how much is missing rather than what would be left: when free space is below the peak
+// itself, "would leave" is negative and reads as a meaningless "0 B".
 const minFree: WarningRule = ({ plan, estimate }) => {
   const free = estimate.inputs.freeSpace.bytes;
   const peak = estimate.totals.peakBytes;
-  if (free === null || free - peak >= plan.storage.minFreeBytes) return [];
+  const needed = peak + plan.storage.minFreeBytes;
+  if (free === null || free >= needed) return [];
   return [{
     code: 'MIN_FREE',
-    message: `${estimate.inputs.freeSpace.path} has ${formatBytes(free)} free here; the scheduled peak of ${formatBytes(peak)} would leave ${formatBytes(Math.max(0, free - peak))}, below storage.min_free ${formatBytes(plan.storage.minFreeBytes)}`,
-    hint: `run where storage.dir has at least ${formatBytes(peak + plan.storage.minFreeBytes)} free, or lower storage.budget (the scheduler then holds less at once)`,
+    message: `${estimate.inputs.freeSpace.path} has ${formatBytes(free)} free here; the scheduled peak of ${formatBytes(peak)} plus storage.min_free ${formatBytes(plan.storage.minFreeBytes)} needs ${formatBytes(needed)}, ${formatBytes(needed - free)} more than is free`,
+    hint: `run where storage.dir has at least ${formatBytes(needed)} free, or lower storage.budget (the scheduler then holds less at once)`,
   }];
 };
 

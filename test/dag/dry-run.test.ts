@@ -50,6 +50,22 @@ describe('dry run', () => {
     expect(estimate.warnings).toContainEqual(expect.objectContaining({ code: 'PARALLELISM_WASTED', message: expect.stringContaining('preprocess.parallel_jobs is 8 but at most 1 conversion ran at once') }));
   });
 
+  it('says how much free space is missing for the peak plus min_free, also when free space is below the peak itself', () => {
+    const geo = toyGeography([{ fips: '17001', tiles: ['A'] }]);
+    const plan = planOf();
+    const minFreeWarning = (bytes: number) =>
+      dryRun(plan, geo, { freeSpace: { bytes, path: '/tmp', source: 'test' } }).estimate.warnings.filter((w) => w.code === 'MIN_FREE');
+    // One tile: 10 items x 750 MB unpacked + 250 MB downloaded at once; min_free is 1 GB.
+    expect(dryRun(plan, geo).estimate.totals.peakBytes).toBe(7.75e9);
+    expect(minFreeWarning(5e9)).toEqual([{
+      code: 'MIN_FREE',
+      message: '/tmp has 5 GB free here; the scheduled peak of 7.75 GB plus storage.min_free 1 GB needs 8.75 GB, 3.75 GB more than is free',
+      hint: 'run where storage.dir has at least 8.75 GB free, or lower storage.budget (the scheduler then holds less at once)',
+    }]);
+    expect(minFreeWarning(8e9)[0]!.message).toBe('/tmp has 8 GB free here; the scheduled peak of 7.75 GB plus storage.min_free 1 GB needs 8.75 GB, 750 MB more than is free');
+    expect(minFreeWarning(8.75e9)).toEqual([]);
+  });
+
   it('diffs two plans: states added, removed, reordered, totals before and after', () => {
     const geo = toyGeography([{ fips: '17001', tiles: ['A'] }, { fips: '18001', tiles: ['B'] }, { fips: '19001', tiles: ['C'] }]);
     const before = dryRun(planOf({ states: ['17', '18'] }), geo).estimate;

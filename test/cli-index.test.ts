@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 // `biomass index` called as a function through main(argv, io), in estimated mode and
 // against Azurite holding generated scenes.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -118,6 +119,21 @@ describe('biomass index against Azurite', () => {
 });
 
 describe('biomass index --plan', () => {
+  it('refuses a plan whose forestry database URL comes from an unset variable, rather than using the state database', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'index-forestry-'));
+    try {
+      const plan = (await readFile('plans/demo.yaml', 'utf8')).replace('  parcels:', '  forestry: { url: "${FORESTRY_DATABASE_URL}" }\n  parcels:');
+      await mkdir(join(dir, 'plans'));
+      await writeFile(join(dir, 'plans', 'p.yaml'), plan);
+      const run = await biomass(['index', '--state-fips', '17', '--plan', join(dir, 'plans', 'p.yaml')]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/sources\.forestry\.url comes from \$\{FORESTRY_DATABASE_URL\}, which is not set/);
+      expect(existsSync(join(dir, '.biomass'))).toBe(false); // the embedded database was not opened either
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('takes the source, layout, bands and season from the plan (a folder, relative to the plan file)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'index-plan-'));
     try {

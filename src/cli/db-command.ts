@@ -4,7 +4,8 @@ import { defaultDatabaseConfig, type DatabaseConfig } from '../db/database-confi
 import { migrate, migrationStatus, type MigrationSet, type MigrationStatus } from '../db/migrations.js';
 import { openStores, type Stores } from '../db/open-store.js';
 import { BiomassError } from '../biomass-error.js';
-import { loadPlanOrThrow, requirePlanValue } from '../plan/load-plan.js';
+import { loadPlanOrThrow } from '../plan/load-plan.js';
+import { databaseOf } from '../db/plan-database.js';
 import type { CliIo } from './cli-io.js';
 
 interface DbOptions {
@@ -23,9 +24,7 @@ async function configFrom(options: DbOptions, io: CliIo): Promise<DatabaseConfig
       });
     }
     const { plan } = await loadPlanOrThrow(options.plan, { env: io.env, machineChecks: 'skip', cwd: io.cwd });
-    requirePlanValue(plan, 'database.url', plan.database.url);
-    requirePlanValue(plan, 'sources.forestry.url', plan.database.forestryUrl);
-    return plan.database;
+    return databaseOf(plan);
   }
   const url = options.databaseUrl ?? io.env.DATABASE_URL ?? '';
   return { ...defaultDatabaseConfig(io.cwd, url), forestryUrl: options.forestryDatabaseUrl ?? '' };

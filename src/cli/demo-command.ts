@@ -6,6 +6,7 @@ import { estimateText } from '../dag/estimate-text.js';
 import { reachableDryRun } from '../dag/reachable-dry-run.js';
 import { prepareSchema } from '../db/migrations.js';
 import { openStores } from '../db/open-store.js';
+import { databaseOf } from '../db/plan-database.js';
 import { loadGeography, type Geography } from '../geo/geography.js';
 import { generateParcels } from '../parcels/parcel-generator.js';
 import { loadPlan, loadPlanOrThrow } from '../plan/load-plan.js';
@@ -53,7 +54,7 @@ export function registerDemoCommand(program: Command, io: CliIo, state: { exitCo
       say('  (`biomass validate FILE` shows the warnings: unset variables, free disk)');
 
       say(`step 3: index the tile items of ${plan.rollout.states.join(', ')} into the plan's database (biomass index --plan ${flags.plan})`);
-      const stores = await openStores(plan.database);
+      const stores = await openStores(databaseOf(plan));
       try {
         await prepareSchema(stores);
         for (const fips of plan.rollout.states) {

@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { BiomassError } from '../biomass-error.js';
 import { loadGeography } from '../geo/geography.js';
 import { openStores } from '../db/open-store.js';
+import { databaseOf } from '../db/plan-database.js';
 import { prepareSchema } from '../db/migrations.js';
-import { loadPlanOrThrow, requirePlanValue } from '../plan/load-plan.js';
+import { loadPlanOrThrow } from '../plan/load-plan.js';
 import { formatDuration } from '../plan/units.js';
 import { redact } from '../secrets.js';
 import { openCatalog } from '../tiles/catalog.js';
@@ -58,8 +59,7 @@ export function registerIndexCommand(program: Command, io: CliIo, state: { exitC
       if (flags.plan) {
         const { plan } = await loadPlanOrThrow(flags.plan, { env: io.env, machineChecks: 'skip', cwd: io.cwd });
         source = tileSourceOf(plan);
-        requirePlanValue(plan, 'database.url', plan.database.url);
-        const stores = await openStores(plan.database);
+        const stores = await openStores(databaseOf(plan));
         try {
           await prepareSchema(stores);
           const result = await indexStateIntoStore({ plan, db: stores.state, geography, state: st.fips, counties, onProgress });

@@ -93,11 +93,21 @@ describe('biomass plan', () => {
     expect(result.stdout).toMatch(/states\s+1\s+2\s+\+1/);
   });
 
+  it('--diff still refuses (exit 2) an edit whose budget cannot hold a state', async () => {
+    const edited = illinoisWith('diff-small.yaml', 'budget: 1.5TB', 'budget: 100GB');
+    const result = await runBiomass(['plan', '--diff', 'plans/illinois.yaml', edited], { env: {} });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^Plan refused: state 17 \(IL\) needs a peak of/);
+  });
+
   it('refuses an invalid plan with exit 2 and the problems at file:line:col', async () => {
     const bad = illinoisWith('bad.yaml', 'parallel_jobs: 8', 'parallel_jobz: 8');
     const result = await runBiomass(['plan', bad], { env: {}, cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/bad\.yaml:\d+:\d+\s+error\s+unknown key "parallel_jobz"/);
+    expect(result.stderr).toContain('did you mean "parallel_jobs"?');
+    expect(result.stderr).toMatch(/1 error, \d+ warnings? in bad\.yaml: nothing was done\n$/);
+    expect(result.stderr.match(/unknown key "parallel_jobz"/g)).toHaveLength(1);
   });
 });
 

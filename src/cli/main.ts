@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { BiomassError } from '../biomass-error.js';
+import { PlanRejected } from '../plan/load-plan.js';
+import { formatProblem, summarizeProblems } from '../plan/problem.js';
 import { redact } from '../secrets.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { registerPendingCommand } from './pending-command.js';
@@ -17,7 +19,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const state = { exitCode: 0 };
   const program = new Command('biomass')
     .description(
-      'Computes above-ground biomass for US land parcels from Sentinel-2 imagery, state by state,\n' +
+      'Computes above-ground biomass for US land parcels from Sentinel-2 imagery, state by state, ' +
         'from a YAML rollout plan (see docs/plan-reference.md).',
     )
     .showHelpAfterError('(run with --help for usage)')
@@ -65,6 +67,14 @@ function reportError(error: unknown, io: CliIo): number {
   if (error instanceof CommanderError) {
     // --help and --version end here with code 0; usage errors were already printed.
     return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof PlanRejected) {
+    // The plan's errors at file:line:col with their fixes, as validate prints them.
+    for (const problem of error.problems.filter((p) => p.severity === 'error')) {
+      io.stderr.write(redact(formatProblem(problem, error.lines)) + '\n');
+    }
+    io.stderr.write(redact(`${summarizeProblems(error.problems, error.file)}: nothing was done\n`));
+    return error.exitCode;
   }
   if (error instanceof BiomassError) {
     const where = error.where ? `${error.where.file}:${error.where.line}:${error.where.column}  ` : '';

@@ -10,9 +10,7 @@ import { estimateText, refusalText } from '../dag/estimate-text.js';
 import { diffEstimates, diffText } from '../dag/plan-diff.js';
 import { loadGeography } from '../geo/geography.js';
 import { US_STATES } from '../geo/states.js';
-import { loadPlanOrThrow, PlanRejected } from '../plan/load-plan.js';
-import type { Plan } from '../plan/plan.js';
-import { formatProblem } from '../plan/problem.js';
+import { loadPlanOrThrow } from '../plan/load-plan.js';
 import { redact } from '../secrets.js';
 import type { CliIo } from './cli-io.js';
 import { relativePlanPath } from './plan-path.js';
@@ -46,12 +44,11 @@ export function registerPlanCommand(program: Command, io: CliIo, state: { exitCo
     .action(async (given: string, options: PlanOptions) => {
       const write = (text: string) => io.stdout.write(redact(text));
       const newRun = await dryRunOf(given, io, options);
-      if (!newRun) return;
       if (options.diff !== undefined) {
         const oldRun = await dryRunOf(options.diff, io, options);
-        if (!oldRun) return;
         const diff = diffEstimates(oldRun.estimate, newRun.estimate);
         write(options.json ? JSON.stringify(diff, null, 2) + '\n' : diffText(diff, oldRun.estimate, newRun.estimate));
+        refuseIfOverBudget(newRun, io, state);
         return;
       }
       const { estimate, dag } = newRun;
@@ -64,24 +61,20 @@ export function registerPlanCommand(program: Command, io: CliIo, state: { exitCo
         await writeFile(target, redact(estimateReport(newRun, await stateOutlines())));
         if (!options.json && !options.dot && !options.mermaid) write(`Report written to ${relativePlanPath(target, io.cwd)}\n`);
       }
-      if (estimate.refused) {
-        io.stderr.write(redact(refusalText(estimate)));
-        state.exitCode = 2;
-      }
+      refuseIfOverBudget(newRun, io, state);
     });
 }
 
+/** A plan whose budget cannot hold a state is refused (exit 2) with the state, its peak and the fix. */
+function refuseIfOverBudget(run: DryRun, io: CliIo, state: { exitCode: number }): void {
+  if (!run.estimate.refused) return;
+  io.stderr.write(redact(refusalText(run.estimate)));
+  state.exitCode = 2;
+}
+
 /** Loads a plan and dry-runs it with whatever inputs are reachable; prints load errors and returns undefined on them. */
-async function dryRunOf(given: string, io: CliIo, options: PlanOptions): Promise<DryRun | undefined> {
-  const file = relativePlanPath(given, io.cwd);
-  let plan: Plan;
-  try {
-    ({ plan } = await loadPlanOrThrow(file, { env: io.env, machineChecks: 'skip', cwd: io.cwd }));
-  } catch (error) {
-    if (!(error instanceof PlanRejected)) throw error;
-    for (const problem of error.problems.filter((p) => p.severity === 'error')) io.stderr.write(redact(formatProblem(problem, error.lines)) + '\n');
-    throw error;
-  }
+async function dryRunOf(given: string, io: CliIo, options: PlanOptions): Promise<DryRun> {
+  const { plan } = await loadPlanOrThrow(relativePlanPath(given, io.cwd), { env: io.env, machineChecks: 'skip', cwd: io.cwd });
   return reachableDryRun(plan, { catalog: options.catalog });
 }
 

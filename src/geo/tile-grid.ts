@@ -12,15 +12,19 @@ import { unprojectPoint } from './utm-projection.js';
 
 /** The tile id of the square with south-west corner (easting, northing) in a zone. */
 export function tileIdOfSquare(zone: number, south: boolean, easting: number, northing: number): string {
-  const epsg = utmEpsg(zone, south);
-  const [, lat] = unprojectPoint(epsg, easting + SQUARE_M / 2, northing + SQUARE_M / 2);
-  // The centre of a square next to the equator can fall on the other side of it; clamp to
-  // the hemisphere the projection belongs to so a square keeps one band.
-  const band = latitudeBand(south ? Math.min(lat, -1e-9) : Math.max(lat, 0));
+  const band = bandOfSquare(zone, south, easting, northing);
   if (band === undefined) {
     throw new RangeError(`square at zone ${zone} E ${easting} N ${northing} is outside MGRS's UTM area`);
   }
   return formatTileId(zone, band, squareLetters(zone, easting, northing));
+}
+
+/** The band letter of a square (the band of its centre); undefined beyond 84°N or 80°S. */
+function bandOfSquare(zone: number, south: boolean, easting: number, northing: number): string | undefined {
+  const [, lat] = unprojectPoint(utmEpsg(zone, south), easting + SQUARE_M / 2, northing + SQUARE_M / 2);
+  // The centre of a square next to the equator can fall on the other side of it; clamp to
+  // the hemisphere the projection belongs to so a square keeps one band.
+  return latitudeBand(south ? Math.min(lat, -1e-9) : Math.max(lat, 0));
 }
 
 const footprints = new Map<string, Footprint>();
@@ -40,7 +44,10 @@ export function footprintOfTile(tileId: string): Footprint {
   // Row letters repeat every 2,000 km; the band letter picks the cycle.
   const maxNorthing = south ? 10_000_000 - SQUARE_M : 9_400_000;
   for (const northing of squareNorthings(parts.zone, parts.row, maxNorthing)) {
-    if (tileIdOfSquare(parts.zone, south, easting, northing) === canonical) {
+    // A cycle of the row can lie beyond 84°N (row P of zone 37 at 9,300 km): no square of the
+    // grid there, so the id simply does not match it.
+    const band = bandOfSquare(parts.zone, south, easting, northing);
+    if (band !== undefined && formatTileId(parts.zone, band, squareLetters(parts.zone, easting, northing)) === canonical) {
       const footprint = tileFootprint(utmEpsg(parts.zone, south), easting, northing);
       footprints.set(tileId, footprint);
       return footprint;

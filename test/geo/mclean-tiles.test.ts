@@ -4,6 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Position } from 'geojson';
 import { loadGeography } from '../../src/geo/geography.js';
+import { latitudeBand, SQUARE_M, utmEpsg, utmZoneOfLon } from '../../src/geo/mgrs.js';
+import { footprintOfTile, tileIdOfSquare } from '../../src/geo/tile-grid.js';
+import { projectPoint } from '../../src/geo/utm-projection.js';
 
 /** WGS 84 UTM forward projection, Snyder eq. 8-9..8-10 (accurate to well under 1 m here). */
 function utmForward(lon: number, lat: number, zone: number): [number, number] {
@@ -88,5 +91,37 @@ describe('McLean County (17113) and the MGRS grid', () => {
     expect(Math.abs(p.x - x)).toBeLessThan(1);
     expect(Math.abs(p.y - y)).toBeLessThan(1);
     expect(geo.county('17113').name).toBe('McLean');
+  });
+});
+
+// Unlike the tests above, these run the project's own functions: what is checked is the rule
+// in src/geo/tile-grid.ts (band letter = band of the square's centre) against tile ids that
+// users of other MGRS libraries reported for points whose 100 km square crosses a band edge.
+describe('the band letter of a tile whose 100 km square crosses a latitude band edge', () => {
+  const cases = [
+    // proj4js/mgrs#48: Beijing, in band S (32°N-40°N); 50SMK names no Sentinel-2 tile.
+    { lat: 39.977, lon: 116.381, pointBand: 'S', tile: '50TMK', not: '50SMK' },
+    // hobuinc/mgrs#46: a point in band T (40°N-48°N), 7 km south of its edge.
+    { lat: 47.936537, lon: 39.889918, pointBand: 'T', tile: '37UEP', not: '37TEP' },
+  ];
+
+  it.each(cases)('puts lat $lat, lon $lon in tile $tile, not $not', ({ lat, lon, pointBand, tile, not }) => {
+    const zone = utmZoneOfLon(lon);
+    const epsg = utmEpsg(zone, false);
+    const [x, y] = projectPoint(epsg, lon, lat);
+    const easting = Math.floor(x / SQUARE_M) * SQUARE_M;
+    const northing = Math.floor(y / SQUARE_M) * SQUARE_M;
+    // The point itself lies in the band of the wrong id: the square's centre decides.
+    expect(latitudeBand(lat)).toBe(pointBand);
+    expect(tileIdOfSquare(zone, false, easting, northing)).toBe(tile);
+
+    const footprint = footprintOfTile(tile);
+    expect(footprint).toMatchObject({ epsg, minX: easting, maxY: northing + SQUARE_M });
+    expect(x).toBeGreaterThanOrEqual(footprint.minX);
+    expect(x).toBeLessThan(footprint.maxX);
+    expect(y).toBeGreaterThanOrEqual(footprint.minY);
+    expect(y).toBeLessThan(footprint.maxY);
+    // One id per square: the letter of the point's band names no tile.
+    expect(() => footprintOfTile(not)).toThrow(expect.objectContaining({ code: 'UNKNOWN_TILE' }));
   });
 });

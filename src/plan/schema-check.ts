@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { nearest } from './nearest.js';
+import { DURATION_PATTERN, SIZE_PATTERN } from './units.js';
 import { PLAN_SCHEMA_PATH } from './plan-schema-path.js';
 import type { Problem } from './problem.js';
 import type { PlanPath, YamlSource } from './yaml-source.js';
@@ -123,13 +124,18 @@ function toProblem(error: ErrorObject, source: YamlSource): Problem {
       };
     case 'pattern':
     case 'format':
-    case 'minLength':
+    case 'minLength': {
+      const unit = unitHint((schema as { pattern?: string } | undefined)?.pattern, schema);
+      if (unit) {
+        return { ...at(path), code: 'BAD_FORMAT', message: `${dotted}: ${JSON.stringify(error.data)} is not ${unit.what}`, hint: unit.hint };
+      }
       return {
         ...at(path),
         code: 'BAD_FORMAT',
         message: `${dotted}: ${JSON.stringify(error.data)} is not in the expected form`,
         hint: `expected${describe || ' a value of the documented form'}${exampleOf(schema)}`,
       };
+    }
     case 'minItems':
     case 'uniqueItems':
       return {
@@ -141,6 +147,17 @@ function toProblem(error: ErrorObject, source: YamlSource): Problem {
     default:
       return { ...at(path), code: 'SCHEMA', message: `${dotted} ${error.message}`, hint: `see docs/plan-reference.md${describe}` };
   }
+}
+
+/** Sizes and durations get the same hint wherever they appear: the units to write. */
+function unitHint(pattern: string | undefined, schema: SchemaNode | undefined): { what: string; hint: string } | undefined {
+  if (pattern === SIZE_PATTERN) {
+    return { what: 'a size', hint: `write a number and a unit (B, KB, MB, GB, TB, or KiB, MiB, GiB, TiB)${exampleOf(schema)}` };
+  }
+  if (pattern === DURATION_PATTERN) {
+    return { what: 'a duration', hint: `write a number and a unit (ms, s, m, h, d)${exampleOf(schema)}` };
+  }
+  return undefined;
 }
 
 function pointerToPath(pointer: string): Array<string | number> {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generatePlanDocumentSource } from '../../src/plan/plan-document-source.js';
 import { renderPlanReference } from '../../src/plan/plan-reference.js';
+import { DURATION_PATTERN, SIZE_PATTERN } from '../../src/plan/units.js';
 
 // The schema is the one source of truth; these files are derived from it by `npm run gen`.
 describe('files generated from schemas/plan.schema.json', () => {
@@ -13,6 +14,17 @@ describe('files generated from schemas/plan.schema.json', () => {
   it('docs/plan-reference.md matches the schema', () => {
     const current = readFileSync('docs/plan-reference.md', 'utf8');
     expect(current, 'the plan reference is stale: run `npm run gen`').toBe(renderPlanReference());
+  });
+
+  it('every size and duration in the schema uses the pattern the units parser accepts', () => {
+    const text = readFileSync('schemas/plan.schema.json', 'utf8');
+    const patterns = [...text.matchAll(/"pattern": "([^"]*(?:\\\\.[^"]*)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
+    const sizes = patterns.filter((p) => p.includes('[kKmMgGtTpP]'));
+    const durations = patterns.filter((p) => p.includes('(ms|s|m|h|d)'));
+    expect(sizes.length).toBeGreaterThan(5);
+    expect(durations.length).toBeGreaterThan(5);
+    expect(new Set(sizes)).toEqual(new Set([SIZE_PATTERN]));
+    expect(new Set(durations)).toEqual(new Set([DURATION_PATTERN]));
   });
 
   it('every key in the schema has a description, and every optional leaf a default', () => {

@@ -73,6 +73,17 @@ describe('biomass index, estimated mode', () => {
     expect(season.code).toBe(2);
     expect(season.stderr).toMatch(/season 2024-10-01..2024-09-30 is empty/);
   });
+
+  it.each([
+    [['--season-start', '2024-13-01'], /--season-start "2024-13-01" is not a date of the form YYYY-MM-DD\n   write a calendar date/],
+    [['--revisit-days', 'five'], /--revisit-days five is not a whole number of days from 1 to 30/],
+    [['--bands', ' , '], /--bands names no band\n   list bands separated by commas/],
+    [['--layout', 'flat'], /--layout flat is not a layout\n   use planetary-computer or simple/],
+  ])('refuses the bad flag %j by its name, exit 2', async (flags, message) => {
+    const result = await biomass(['index', '--state-fips', '17', ...flags]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
 });
 
 describe('biomass index against Azurite', () => {

@@ -10,7 +10,7 @@ import { redact } from '../secrets.js';
 import { openCatalog } from '../tiles/catalog.js';
 import { indexState, type StateIndex } from '../tiles/state-index.js';
 import { indexStateIntoStore } from '../tiles/stored-state-index.js';
-import { seasonDays, tileSourceOf, type TileLayoutName, type TileSourceOptions } from '../tiles/tile-source.js';
+import { parseIsoDate, seasonDays, tileSourceOf, type TileLayoutName, type TileSourceOptions } from '../tiles/tile-source.js';
 import type { CliIo } from './cli-io.js';
 
 interface IndexFlags {
@@ -94,11 +94,21 @@ async function sourceOptions(flags: IndexFlags, io: CliIo): Promise<TileSourceOp
     throw new BiomassError('BAD_LAYOUT', `--layout ${flags.layout} is not a layout`, { hint: 'use planetary-computer or simple', exitCode: 2 });
   }
   const revisitDays = Number(flags.revisitDays);
+  if (!Number.isInteger(revisitDays) || revisitDays < 1 || revisitDays > 30) {
+    throw new BiomassError('BAD_FLAG', `--revisit-days ${flags.revisitDays} is not a whole number of days from 1 to 30`, {
+      hint: 'Sentinel-2 revisits every 5 days with both satellites: --revisit-days 5', exitCode: 2,
+    });
+  }
+  parseIsoDate(flags.seasonStart, '--season-start');
+  parseIsoDate(flags.seasonEnd, '--season-end');
   const season = { start: flags.seasonStart, end: flags.seasonEnd };
   seasonDays(season);
+  const bands = (flags.bands ?? '').split(',').map((b) => b.trim().toUpperCase()).filter(Boolean);
+  if (bands.length === 0) {
+    throw new BiomassError('BAD_FLAG', '--bands names no band', { hint: 'list bands separated by commas: --bands B04,B08,SCL', exitCode: 2 });
+  }
   return {
-    uri: flags.source, layout: flags.layout as TileLayoutName, season, revisitDays,
-    bands: (flags.bands ?? '').split(',').map((b) => b.trim().toUpperCase()).filter(Boolean),
+    uri: flags.source, layout: flags.layout as TileLayoutName, season, revisitDays, bands,
     connection: io.env['AZURE_STORAGE_CONNECTION_STRING'] || undefined,
     baseDir: io.cwd,
   };

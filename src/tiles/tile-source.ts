@@ -86,7 +86,9 @@ export function parseIsoDate(text: string, what: string): number {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   const ms = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
   if (!match || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text) {
-    throw new BiomassError('BAD_DATE', `${what} "${text}" is not a date of the form YYYY-MM-DD`, { exitCode: 2 });
+    throw new BiomassError('BAD_DATE', `${what} "${text}" is not a date of the form YYYY-MM-DD`, {
+      hint: 'write a calendar date such as 2024-04-01', exitCode: 2,
+    });
   }
   return ms;
 }

@@ -90,6 +90,29 @@ describe('figures the dry run reads from the plan\'s database', () => {
     expect((await readStoredFigures(edited)).tiles).toBeUndefined();
   });
 
+  it('biomass plan on an existing embedded database writes no row to it', async () => {
+    const plan = planOf('seeded-pglite', '{ embedded_dir: embedded }');
+    const file = path.join(dir, 'seeded-pglite.yaml');
+    writeFileSync(file, planFile('seeded-pglite', '{ embedded_dir: embedded }'));
+    const counts = async () => {
+      const store = await openStore('', plan.database.embeddedDir, TEST_POOL);
+      try {
+        const tables = await store.query<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'biomass' ORDER BY 1");
+        const out: Record<string, number> = {};
+        for (const { t } of tables.rows) out[t] = Number((await store.query<{ n: string }>(`SELECT count(*) AS n FROM biomass.${t}`)).rows[0]!.n);
+        return out;
+      } finally {
+        await store.close();
+      }
+    };
+    const before = await counts();
+    expect(before['tile_items']).toBe(3);
+    const result = await runBiomass(['plan', file, '--json'], { env: {} });
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as { inputs: { database: string } }).inputs.database).toMatch(/^measured figures from pglite /);
+    expect(await counts()).toEqual(before);
+  });
+
   it('biomass plan says which numbers were measured and which came from the plan', async () => {
     const file = path.join(dir, 'cli.yaml');
     writeFileSync(file, planFile('seeded-postgres', `{ url: "${db.url}" }`));

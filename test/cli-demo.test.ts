@@ -23,7 +23,7 @@ describe('biomass demo', () => {
     expect(first.stdout).toMatch(/scenes: 4 items in .*\.biomass\/demo\/tiles/);
     expect(first.stdout).toMatch(/parcels: [\d,]+ in .*parcels\.gpkg/);
     expect(first.stdout).toContain('plans/demo.yaml: valid');
-    expect(first.stdout).toMatch(/17: 4 items of 4 MGRS tiles for 1 counties, in pglite /);
+    expect(first.stdout).toMatch(/17: 4 items of 4 MGRS tiles for 1 county, in pglite /);
     expect(first.stdout).toMatch(/Plan demo-mclean: 1 state, 1 county, 4 MGRS tiles, 4 tile items \(listed/);
 
     const tiles = path.join(dir, '.biomass', 'demo', 'tiles');
@@ -41,6 +41,6 @@ describe('biomass demo', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/scenes: already in/);
     expect(second.stdout).toMatch(/parcels: already in/);
-    expect(second.stdout).toMatch(/17: 4 items of 4 MGRS tiles for 1 counties \(1 already stored\)/);
+    expect(second.stdout).toMatch(/17: 4 items of 4 MGRS tiles for 1 county \(1 already stored\)/);
   });
 });

@@ -59,7 +59,7 @@ export function registerDemoCommand(program: Command, io: CliIo, state: { exitCo
         await prepareSchema(stores);
         for (const fips of plan.rollout.states) {
           const index = await indexStateIntoStore({ plan, db: stores.state, geography, state: fips });
-          say(`  ${fips}: ${index.items.length} items of ${index.tiles.length} MGRS tiles for ${index.counties.length} counties` +
+          say(`  ${fips}: ${index.items.length} items of ${index.tiles.length} MGRS tiles for ${index.counties.length} ${index.counties.length === 1 ? 'county' : 'counties'}` +
             `${index.resumed.length > 0 ? ` (${index.resumed.length} already stored)` : ''}, in ${stores.state.description}`);
         }
       } finally {

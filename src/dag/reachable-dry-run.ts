@@ -25,6 +25,7 @@ export async function reachableDryRun(plan: Plan, options: ReachableOptions = {}
   const [geography, parcels, freeSpace, stored] = await Promise.all([
     loadGeography(), readParcelCounts(plan), readFreeSpace(plan.storage.dir), readStoredFigures(plan),
   ]);
+  const needed = new Set(gatherRollout(plan, geography).states.flatMap((s) => [...s.tiles]));
   let listed: TileCounts | undefined;
   if (options.catalog) {
     if (plan.tiles.kind === 'estimated') {
@@ -33,14 +34,13 @@ export async function reachableDryRun(plan: Plan, options: ReachableOptions = {}
         exitCode: 2,
       });
     }
-    const needed = new Set(gatherRollout(plan, geography).states.flatMap((s) => [...s.tiles]));
     const missing = [...needed].filter((t) => !stored.tiles?.counts.has(t)).sort();
     listed = await listedTileCounts(openCatalog(tileSourceOf(plan)), missing);
   }
   const inputs = {
     ...(parcels.counts ? { parcels: parcels.counts } : {}),
     ...(stored.measured ? { measured: stored.measured } : {}),
-    ...(stored.tiles || listed ? { tiles: layeredTileIndex(plan, [stored.tiles, listed]) } : {}),
+    ...(stored.tiles || listed ? { tiles: layeredTileIndex(plan, [stored.tiles, listed], needed) } : {}),
   };
   const run = dryRun(plan, geography, { inputs, freeSpace, database: stored.note });
   if (parcels.unreadable) run.estimate.inputs.parcels.source += ` (parcel source not read: ${parcels.unreadable})`;

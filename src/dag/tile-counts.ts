@@ -14,8 +14,8 @@ export interface TileCounts {
   source: string;
 }
 
-/** The layers, most trusted first, over the plan's estimate. */
-export function layeredTileIndex(plan: Plan, layers: ReadonlyArray<TileCounts | undefined>): TileIndex {
+/** The layers, most trusted first, over the plan's estimate for the `needed` tiles none covers. */
+export function layeredTileIndex(plan: Plan, layers: ReadonlyArray<TileCounts | undefined>, needed: Iterable<string> = []): TileIndex {
   const estimate = estimatedTileIndex(plan);
   const known = layers.filter((l): l is TileCounts => l !== undefined && l.counts.size > 0);
   if (known.length === 0) return estimate;
@@ -27,7 +27,8 @@ export function layeredTileIndex(plan: Plan, layers: ReadonlyArray<TileCounts | 
       }
       return estimate.itemsOf(tileId);
     },
-    source: `from ${known.map((l) => l.source).join(', then ')}; other tiles ${estimate.source}`,
+    source: `from ${known.map((l) => l.source).join(', then ')}` +
+      ([...needed].some((t) => !known.some((l) => l.counts.has(t))) ? `; other tiles ${estimate.source}` : ''),
     estimated: false,
   };
 }

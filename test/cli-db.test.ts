@@ -68,6 +68,12 @@ describe('biomass db', () => {
     expect(migrated.code).toBe(0);
     expect(migrated.stdout).toContain(`(pglite ${path.join(cwd, 'state', 'db')})`);
 
+    const backup = await cli(['db', 'backup', '--plan', 'plans/embedded.yaml', '--state-fips', '17']);
+    expect(backup.code).toBe(0);
+    const file = /written to (\S+)\n$/.exec(backup.stdout)?.[1] ?? '';
+    expect(file).toMatch(new RegExp(`^${path.join(cwd, 'plans', '.biomass', 'backups')}/p-state-17-.*\\.tar\\.gz$`));
+    expect(existsSync(file)).toBe(true);
+
     await writeFile(path.join(cwd, 'plans', 'server.yaml'), plan('{ url: "${DATABASE_URL}" }'));
     const unset = await cli(['db', 'status', '--plan', 'plans/server.yaml']);
     expect(unset.code).toBe(2);

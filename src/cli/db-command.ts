@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { defaultDatabaseConfig, type DatabaseConfig } from '../db/database-config.js';
+import { backupBeforeState } from '../db/backup.js';
 import { migrate, migrationStatus, type MigrationSet, type MigrationStatus } from '../db/migrations.js';
 import { openStores, type Stores } from '../db/open-store.js';
 import { BiomassError } from '../biomass-error.js';
@@ -74,6 +75,20 @@ export function registerDbCommand(program: Command, io: CliIo, _state: { exitCod
           }
         }
         if (applied === 0) io.stdout.write(`up to date  ${stores.state.description}\n`);
+      });
+    });
+
+  connection(db.command('backup'))
+    .description("back up the project's tables now: pg_dump of schema biomass, or the embedded database as .tar.gz, into database.backup.dir")
+    .option('--state-fips <code>', 'label the file with the state about to run', 'all')
+    .action(async (options: DbOptions & { stateFips: string }) => {
+      const config = await configFrom(options, io);
+      const planName = options.plan ? (await loadPlanOrThrow(options.plan, { env: io.env, machineChecks: 'skip', cwd: io.cwd })).plan.name : 'manual';
+      await withStores(config, async (stores) => {
+        // Asked for by hand: taken whether or not the plan turns the automatic one on.
+        const asked = { ...config, backup: { ...config.backup, beforeState: true } };
+        const file = await backupBeforeState(asked, stores.state, { planName, stateFips: options.stateFips });
+        io.stdout.write(`backup of ${stores.state.description} written to ${file}\n`);
       });
     });
 

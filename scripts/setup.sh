@@ -19,7 +19,8 @@ command -v g++ >/dev/null 2>&1 || apt_missing+=(g++)
 command -v make >/dev/null 2>&1 || apt_missing+=(make)
 command -v python3 >/dev/null 2>&1 || apt_missing+=(python3)
 if [ "$want_test" = 1 ]; then
-  command -v pg_ctlcluster >/dev/null 2>&1 || apt_missing+=(postgresql)
+  installed_postgres=0
+  command -v pg_ctlcluster >/dev/null 2>&1 || { apt_missing+=(postgresql); installed_postgres=1; }
   # The `biomass plan --report` browser test drives Debian's chromium through playwright-core
   # (playwright's own browser download is not reachable here).
   [ -x /usr/bin/chromium ] || apt_missing+=(chromium)
@@ -50,5 +51,17 @@ if [ "$want_test" = 1 ]; then
     echo "setup: starting PostgreSQL $version"
     "${sudo_cmd[@]}" pg_ctlcluster --skip-systemctl-redirect "$version" main start
     for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+  fi
+  # A cluster this script just installed asks for passwords on 127.0.0.1; the tests connect as
+  # postgres without one (BIOMASS_TEST_DATABASE_URL), as on the machines CI runs on. Only a
+  # cluster installed here is changed.
+  if [ "${installed_postgres:-0}" = 1 ]; then
+    version=$(ls /etc/postgresql | sort -n | tail -1)
+    hba=/etc/postgresql/$version/main/pg_hba.conf
+    if ! grep -q '^host all all 127.0.0.1/32 trust' "$hba"; then
+      echo "setup: letting local test connections in without a password ($hba)"
+      "${sudo_cmd[@]}" sed -i '1i host all all 127.0.0.1/32 trust' "$hba"
+      "${sudo_cmd[@]}" pg_ctlcluster --skip-systemctl-redirect "$version" main reload
+    fi
   fi
 fi

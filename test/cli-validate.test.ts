@@ -64,6 +64,12 @@ describe('biomass --help', () => {
     expect(result.stderr).toMatch(/not built yet: it waits for cleanup/);
   });
 
+  it('--version prints the package version', async () => {
+    const result = await runBiomass(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+
   it('an unknown command is a usage error, exit 2', async () => {
     const result = await runBiomass(['valdiate', 'plans/demo.yaml']);
     expect(result.code).toBe(2);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { BiomassError } from '../biomass-error.js';
 import { PlanRejected } from '../plan/load-plan.js';
@@ -22,6 +23,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       'Computes above-ground biomass for US land parcels from Sentinel-2 imagery, state by state, ' +
         'from a YAML rollout plan (see docs/plan-reference.md).',
     )
+    .version(packageVersion(), '-V, --version', 'print the version of biomass')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
@@ -85,6 +87,10 @@ function reportError(error: unknown, io: CliIo): number {
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
   io.stderr.write(redact(`biomass: unexpected error: ${text}\n`));
   return 1;
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /** The process entry point used by bin/biomass.js. */

@@ -4,6 +4,8 @@
  * the dry run and (later) the executor.
  */
 
+import type { CountyFacts } from './rollout-facts.js';
+
 /** The node kinds, in the order a state goes through them. */
 export type NodeKindName = 'index' | 'preprocess' | 'county' | 'verify' | 'cleanup';
 
@@ -71,15 +73,9 @@ export interface PreprocessNode extends NodeBase {
   cleanupId: string;
 }
 
-export interface CountyNode extends NodeBase {
+/** A county's step: its facts as gathered for the rollout (parcels, tiles), less its map position. */
+export interface CountyNode extends NodeBase, Omit<CountyFacts, 'centre'> {
   kind: 'county';
-  fips: string;
-  name: string;
-  areaKm2: number;
-  parcels: number;
-  /** True when `parcels` is area x estimates.parcels_per_km2, not a count from the parcel source. */
-  parcelsEstimated: boolean;
-  tiles: string[];
 }
 
 export interface VerifyNode extends NodeBase {

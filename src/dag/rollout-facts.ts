@@ -12,6 +12,7 @@ export interface CountyFacts {
   name: string;
   areaKm2: number;
   parcels: number;
+  /** True when `parcels` is area x estimates.parcels_per_km2, not a count from the parcel source. */
   parcelsEstimated: boolean;
   tiles: string[];
   /** Bounding-box centre, degrees; longitudes east of 0 are taken as west of -180 (the Aleutians). */

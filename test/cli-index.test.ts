@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { loadGeography } from '../src/geo/geography.js';
 import { generateScenes, type GeneratedScene } from '../src/tiles/scene-generator.js';
-import { openTileStore } from '../src/tiles/tile-store.js';
+import { openTileStore } from '../src/tiles/open-tile-store.js';
 import { startAzurite, type Azurite } from './support/azurite.js';
 
 async function biomass(argv: string[], env: NodeJS.ProcessEnv = {}) {

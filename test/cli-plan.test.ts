@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { PlanEstimate } from '../src/dag/plan-estimate.js';
 import { loadGeography } from '../src/geo/geography.js';
 import { generateScenes } from '../src/tiles/scene-generator.js';
-import { openTileStore } from '../src/tiles/tile-store.js';
+import { openTileStore } from '../src/tiles/open-tile-store.js';
 import { runBiomass } from './support/cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'biomass-plan-'));

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { estimateText } from '../dag/estimate-text.js';
+import { estimateText } from '../report/estimate-text.js';
 import { reachableDryRun } from '../dag/reachable-dry-run.js';
 import { prepareSchema } from '../db/migrations.js';
 import { openStores } from '../db/open-store.js';
@@ -17,7 +17,7 @@ import { redact } from '../secrets.js';
 import { generateScenes } from '../tiles/scene-generator.js';
 import { indexStateIntoStore } from '../tiles/stored-state-index.js';
 import { tileSourceOf } from '../tiles/tile-source.js';
-import { openTileStore } from '../tiles/tile-store.js';
+import { openTileStore } from '../tiles/open-tile-store.js';
 import type { CliIo } from './cli-io.js';
 
 /** Pixel size of the demo's 10 m bands: 600 x 600 pixels over the real 109.8 km footprint. */

@@ -10,7 +10,7 @@ import type { Geometry as GeoJsonGeometry, MultiPolygon, Polygon, Position } fro
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import { BiomassError } from '../biomass-error.js';
-import { nearest } from '../plan/nearest.js';
+import { nearest } from '../nearest.js';
 import type { Footprint } from './mgrs.js';
 import { sphericalAreaKm2 } from './spherical-area.js';
 import { findState, US_STATES, type UsState } from './states.js';

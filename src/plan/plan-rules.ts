@@ -1,5 +1,5 @@
 import { findState, US_STATES } from '../geo/states.js';
-import { nearest } from './nearest.js';
+import { nearest } from '../nearest.js';
 import type { Plan } from './plan.js';
 import type { Problem } from './problem.js';
 import { redact } from '../secrets.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { nearest } from './nearest.js';
+import { nearest } from '../nearest.js';
 import { DURATION_PATTERN, SIZE_PATTERN } from './units.js';
 import { PLAN_SCHEMA_PATH } from './plan-schema-path.js';
 import type { Problem } from './problem.js';

@@ -8,7 +8,8 @@ import { monthsOf, tileLayout, type BandFile } from './tile-layout.js';
 import {
   DEFAULT_BANDS, describeSource, parseSourceUri, revisitDates, seasonDays, type Season, type TileSourceOptions,
 } from './tile-source.js';
-import { openTileStore, type TileStore } from './tile-store.js';
+import { openTileStore } from './open-tile-store.js';
+import type { TileStore } from './tile-store.js';
 
 /** One MGRS tile on one acquisition date with the bands the plan names. */
 export interface TileItem {

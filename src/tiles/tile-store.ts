@@ -3,11 +3,6 @@
  * it. One interface over Azure Blob Storage and a local folder, so the catalog and the scene
  * generator do not care which one a plan names.
  */
-import { BiomassError } from '../biomass-error.js';
-import { AzureTileStore } from './azure-tile-store.js';
-import { FolderTileStore } from './folder-tile-store.js';
-import { describeSource, parseSourceUri, type TileSourceOptions } from './tile-source.js';
-
 export interface TileStore {
   /** The source as it may be printed (secrets redacted). */
   readonly name: string;
@@ -19,21 +14,4 @@ export interface TileStore {
   href(name: string): string;
   /** Creates the container or folder if it is missing (the generator's first step). */
   ensure(signal?: AbortSignal): Promise<void>;
-}
-
-/** Opens the store a tile source names; `estimated:` has none and is refused here. */
-export function openTileStore(options: TileSourceOptions): TileStore {
-  const parsed = parseSourceUri(options.uri, options.baseDir);
-  const name = describeSource(options);
-  switch (parsed.kind) {
-    case 'azure':
-      return new AzureTileStore(parsed.container, parsed.prefix, options, name);
-    case 'file':
-      return new FolderTileStore(parsed.path, name);
-    case 'estimated':
-      throw new BiomassError('NO_TILE_STORE', 'the tile source "estimated:" holds no files', {
-        hint: 'name a folder (file://PATH) or a container (azure://CONTAINER) to read or write scenes',
-        exitCode: 2,
-      });
-  }
 }

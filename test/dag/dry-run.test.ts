@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dryRun } from '../../src/dag/dry-run.js';
-import { diffEstimates } from '../../src/dag/plan-diff.js';
+import { diffEstimates } from '../../src/report/plan-diff.js';
 import { planOf, tiles, toyGeography } from './builders.js';
 
 describe('dry run', () => {

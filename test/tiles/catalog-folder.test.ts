@@ -8,7 +8,7 @@ import { loadGeography, type Geography } from '../../src/geo/geography.js';
 import { openCatalog } from '../../src/tiles/catalog.js';
 import { generateScenes } from '../../src/tiles/scene-generator.js';
 import { indexState } from '../../src/tiles/state-index.js';
-import { openTileStore } from '../../src/tiles/tile-store.js';
+import { openTileStore } from '../../src/tiles/open-tile-store.js';
 
 let geo: Geography;
 let dir: string;

@@ -7,7 +7,7 @@ import { loadGeography, type Geography } from '../../src/geo/geography.js';
 import { openCatalog } from '../../src/tiles/catalog.js';
 import { generateScenes, type GeneratedScene } from '../../src/tiles/scene-generator.js';
 import { indexState, type CountyIndex } from '../../src/tiles/state-index.js';
-import { openTileStore } from '../../src/tiles/tile-store.js';
+import { openTileStore } from '../../src/tiles/open-tile-store.js';
 import { startAzurite, type Azurite } from '../support/azurite.js';
 
 let azurite: Azurite;

@@ -8,7 +8,7 @@ import gdal from 'gdal-async';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGeography, type Geography } from '../../src/geo/geography.js';
 import { generateScenes, type GeneratedScene } from '../../src/tiles/scene-generator.js';
-import { openTileStore } from '../../src/tiles/tile-store.js';
+import { openTileStore } from '../../src/tiles/open-tile-store.js';
 
 let geo: Geography;
 let dir: string;

@@ -1,6 +1,6 @@
 /** The dry run as a terminal summary: one line of scope, a table per state, totals, sources, warnings. */
 import { formatBytes, formatDuration } from '../plan/units.js';
-import type { PlanEstimate } from './plan-estimate.js';
+import type { PlanEstimate } from '../dag/plan-estimate.js';
 
 export function estimateText(estimate: PlanEstimate): string {
   const { totals, inputs } = estimate;

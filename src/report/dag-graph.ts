@@ -1,5 +1,5 @@
 /** The DAG as Graphviz DOT and as a Mermaid flowchart (`biomass plan --dot | --mermaid`). */
-import type { Dag, DagNode, NodeKindName } from './dag.js';
+import type { Dag, DagNode, NodeKindName } from '../dag/dag.js';
 
 const DOT_SHAPE: Record<NodeKindName, string> = {
   index: 'folder', preprocess: 'box3d', county: 'box', verify: 'diamond', cleanup: 'octagon',

@@ -5,9 +5,9 @@
  */
 import type { Geometry } from 'geojson';
 import { formatBytes, formatDuration } from '../plan/units.js';
-import type { DryRun } from './dry-run.js';
+import type { DryRun } from '../dag/dry-run.js';
 import { clock, estimateText } from './estimate-text.js';
-import type { PlanEstimate } from './plan-estimate.js';
+import type { PlanEstimate } from '../dag/plan-estimate.js';
 import { escapeXml, usMapSvg, type MapShape } from './us-map-svg.js';
 
 /** The page; `outlines` are lon/lat state outlines by FIPS (states outside the plan are drawn grey). */

@@ -1,7 +1,7 @@
 /** What an edit to a plan changes: states added, removed, reordered; estimates before and after. */
 import { formatBytes, formatDuration } from '../plan/units.js';
 import { clock } from './estimate-text.js';
-import type { PlanEstimate, StateEstimate } from './plan-estimate.js';
+import type { PlanEstimate, StateEstimate } from '../dag/plan-estimate.js';
 
 export interface PlanDiff {
   old: { file: string; name: string };

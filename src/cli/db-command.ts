@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { defaultDatabaseConfig, type DatabaseConfig } from '../db/database-config.js';
 import { backupBeforeState } from '../db/backup.js';
+import { inspectEmbeddedDir, writableEmbeddedDir } from '../db/embedded-dir.js';
+import type { StoreAccess } from '../db/pglite-store.js';
 import { migrate, migrationStatus, type MigrationSet, type MigrationStatus } from '../db/migrations.js';
 import { openStores, type Stores } from '../db/open-store.js';
 import { BiomassError } from '../biomass-error.js';
@@ -42,8 +43,8 @@ function pad(version: number): string {
   return String(version).padStart(4, '0');
 }
 
-async function withStores<T>(config: DatabaseConfig, work: (stores: Stores) => Promise<T>): Promise<T> {
-  const stores = await openStores(config);
+async function withStores<T>(config: DatabaseConfig, access: StoreAccess, work: (stores: Stores) => Promise<T>): Promise<T> {
+  const stores = await openStores(config, access);
   try {
     return await work(stores);
   } finally {
@@ -65,7 +66,7 @@ export function registerDbCommand(program: Command, io: CliIo, _state: { exitCod
     .description('apply pending migrations (safe to run from several processes at once)')
     .action(async (options: DbOptions) => {
       const config = await configFrom(options, io);
-      await withStores(config, async (stores) => {
+      await withStores(config, 'write', async (stores) => {
         let applied = 0;
         for (const set of SETS) {
           const store = storeOf(stores, set);
@@ -84,7 +85,8 @@ export function registerDbCommand(program: Command, io: CliIo, _state: { exitCod
     .action(async (options: DbOptions & { stateFips: string }) => {
       const config = await configFrom(options, io);
       const planName = options.plan ? (await loadPlanOrThrow(options.plan, { env: io.env, machineChecks: 'skip', cwd: io.cwd })).plan.name : 'manual';
-      await withStores(config, async (stores) => {
+      // A backup reads the database: it never creates one.
+      await withStores(config, 'read', async (stores) => {
         // Asked for by hand: taken whether or not the plan turns the automatic one on.
         const asked = { ...config, backup: { ...config.backup, beforeState: true } };
         const file = await backupBeforeState(asked, stores.state, { planName, stateFips: options.stateFips });
@@ -97,14 +99,16 @@ export function registerDbCommand(program: Command, io: CliIo, _state: { exitCod
     .option('--json', 'print one JSON object')
     .action(async (options: DbOptions) => {
       const config = await configFrom(options, io);
-      if (config.url === '' && !existsSync(config.embeddedDir)) {
+      const embedded = config.url === '' ? (await inspectEmbeddedDir(config.embeddedDir)).state : 'server';
+      if (embedded === 'other') await writableEmbeddedDir(config.embeddedDir); // refuses the folder by name
+      if (embedded === 'absent' || embedded === 'empty') {
         // Opening the embedded database would create it; status must not change anything.
         const report = { database: `pglite ${config.embeddedDir}`, exists: false, sets: [] as MigrationStatus[] };
         if (options.json) io.stdout.write(`${JSON.stringify(report)}\n`);
         else io.stdout.write(`database  ${report.database} (not created yet: biomass db migrate creates it)\n`);
         return;
       }
-      await withStores(config, async (stores) => {
+      await withStores(config, 'read', async (stores) => {
         const sets = [];
         for (const set of SETS) sets.push({ set, store: storeOf(stores, set), status: await migrationStatus(storeOf(stores, set), set) });
         const figures = stores.state.figures();

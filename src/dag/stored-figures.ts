@@ -5,7 +5,7 @@
  * already exists, nothing is migrated, and any failure just means "use the plan's figures",
  * said in words.
  */
-import { existsSync } from 'node:fs';
+import { inspectEmbeddedDir } from '../db/embedded-dir.js';
 import { openStore } from '../db/open-store.js';
 import { latestThroughput } from '../db/performance-metrics-repository.js';
 import type { Store } from '../db/store.js';
@@ -27,16 +27,20 @@ export interface StoredFigures {
 export async function readStoredFigures(plan: Plan): Promise<StoredFigures> {
   const variable = plan.unresolved['database.url'];
   if (variable) return { note: `not read (\${${variable}} is unset); throughput from plan defaults` };
-  if (plan.database.url === '' && !existsSync(plan.database.embeddedDir)) {
-    return { note: `embedded database not created yet (${plan.database.embeddedDir}); throughput from plan defaults` };
-  }
   let store: Store | undefined;
   try {
+    if (plan.database.url === '') {
+      const { state } = await inspectEmbeddedDir(plan.database.embeddedDir);
+      if (state === 'other') {
+        return { note: `not read (${plan.database.embeddedDir} is not an embedded database: it holds other files); throughput from plan defaults` };
+      }
+      if (state !== 'pglite') return { note: `embedded database not created yet (${plan.database.embeddedDir}); throughput from plan defaults` };
+    }
     // A dry run must answer in seconds: one quick try, no retries.
     store = await openStore(plan.database.url, plan.database.embeddedDir, {
       ...plan.database.pool, max: 1, connectTimeoutMs: 3_000, healthCheckIntervalMs: 0,
       retry: { attempts: 0, initialDelayMs: 0, maxDelayMs: 0 },
-    });
+    }, 'state', 'read');
     const exists = await store.query<{ t: string | null }>("SELECT to_regclass('biomass.performance_metrics')::text AS t");
     if (!exists.rows[0]?.t) return { note: `${store.description} has no biomass tables yet; throughput from plan defaults` };
     const tiles = await storedTileIndex(store, plan);

@@ -1,6 +1,6 @@
 import type { DatabaseConfig, PoolConfig } from './database-config.js';
 import { connectError } from './connect-error.js';
-import { PgliteStore } from './pglite-store.js';
+import { PgliteStore, type StoreAccess } from './pglite-store.js';
 import { PostgresStore } from './postgres-store.js';
 import { parsePostgresTarget } from './postgres-target.js';
 import type { Store } from './store.js';
@@ -9,15 +9,17 @@ import type { Store } from './store.js';
  * Opens the store a URL names (PostgreSQL) or, for '', the embedded PGlite in `embeddedDir`,
  * and proves it works with one round trip. A server that is only briefly away is waited for
  * within the retry budget; anything else (bad URL, password, missing database) fails at once
- * with a BiomassError (exit 2) naming host and database, before any work.
+ * with a BiomassError (exit 2) naming host and database, before any work. `access` 'read'
+ * opens only an embedded database that exists (see PgliteStore.open).
  */
 export async function openStore(
   url: string,
   embeddedDir: string,
   pool: PoolConfig,
   role = 'state',
+  access: StoreAccess = 'write',
 ): Promise<Store> {
-  if (url === '') return PgliteStore.open(embeddedDir);
+  if (url === '') return PgliteStore.open(embeddedDir, access);
   const target = parsePostgresTarget(url);
   const store = new PostgresStore(url, target, pool);
   try {
@@ -37,8 +39,9 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-export async function openStores(config: DatabaseConfig): Promise<Stores> {
-  const state = await openStore(config.url, config.embeddedDir, config.pool, 'state');
+/** Opens a plan's stores; `read` (read-only commands) never creates the embedded database. */
+export async function openStores(config: DatabaseConfig, access: StoreAccess = 'write'): Promise<Stores> {
+  const state = await openStore(config.url, config.embeddedDir, config.pool, 'state', access);
   if (config.forestryUrl === '' || config.forestryUrl === config.url) {
     return { state, forestry: state, close: () => state.close() };
   }

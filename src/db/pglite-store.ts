@@ -1,7 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
+import { BiomassError } from '../biomass-error.js';
 import type { PoolFigures, QueryResult, Queryable, Store } from './store.js';
+import { inspectEmbeddedDir, writableEmbeddedDir } from './embedded-dir.js';
 import { EmbeddedDirLock } from './embedded-dir-lock.js';
+
+/** Whether opening may create the database (commands that write) or must find one (read-only commands). */
+export type StoreAccess = 'read' | 'write';
 
 /**
  * The Store over embedded PGlite: the same SQL as PostgreSQL, in-process, one connection.
@@ -23,16 +28,21 @@ export class PgliteStore implements Store {
     this.description = `pglite ${where}`;
   }
 
-  /** Opens (creating when needed) the database in `dataDir`; '' keeps it in memory. */
-  static async open(dataDir: string): Promise<PgliteStore> {
+  /**
+   * Opens the database in `dataDir` ('' keeps it in memory). With access 'write' it is created
+   * in an absent or empty folder; with 'read' only an existing one is opened (DB_EMBEDDED_ABSENT
+   * otherwise). A folder holding anything else is refused either way (DB_EMBEDDED_DIR).
+   */
+  static async open(dataDir: string, access: StoreAccess = 'write'): Promise<PgliteStore> {
     // Loaded here, not at the top: only commands that use the embedded database pay for it.
     const { PGlite } = await import('@electric-sql/pglite');
     if (dataDir === '') return new PgliteStore(await PGlite.create(), undefined, 'in memory');
-    await mkdir(dataDir, { recursive: true });
+    const dir = access === 'write' ? await writableEmbeddedDir(dataDir) : await existingEmbeddedDir(dataDir);
+    await mkdir(dir, { recursive: true });
     // PGlite's files must never be opened by two processes at once: that corrupts them.
-    const lock = await EmbeddedDirLock.acquire(dataDir);
+    const lock = await EmbeddedDirLock.acquire(dir);
     try {
-      return new PgliteStore(await PGlite.create({ dataDir }), lock, dataDir);
+      return new PgliteStore(await createPglite(PGlite, dir), lock, dataDir);
     } catch (error) {
       await lock.release();
       throw error;
@@ -97,6 +107,32 @@ export class PgliteStore implements Store {
     } finally {
       this.inFlight -= 1;
     }
+  }
+}
+
+/** A folder a read-only command may open: one that already holds the embedded database. */
+async function existingEmbeddedDir(dataDir: string): Promise<string> {
+  const found = await inspectEmbeddedDir(dataDir);
+  if (found.state === 'pglite') return found.dir;
+  if (found.state === 'other') await writableEmbeddedDir(dataDir); // throws DB_EMBEDDED_DIR, naming it
+  throw new BiomassError('DB_EMBEDDED_ABSENT', `the embedded database ${dataDir} is not created yet`, {
+    hint: 'biomass db migrate (or a command that writes, such as biomass index) creates it',
+    exitCode: 2,
+  });
+}
+
+/** PGlite's own failures are Emscripten objects, not Errors: give them a message that names the folder. */
+async function createPglite(PGliteClass: typeof PGlite, dataDir: string): Promise<PGlite> {
+  try {
+    return await PGliteClass.create({ dataDir });
+  } catch (error) {
+    if (error instanceof Error && error.name !== 'ErrnoError') throw error;
+    const errno = (error as { errno?: unknown } | null)?.errno;
+    throw new BiomassError('DB_EMBEDDED_OPEN', `cannot open the embedded database in ${dataDir} (PGlite file error${errno === undefined ? '' : ` ${String(errno)}`})`, {
+      hint: 'check that the folder is readable and writable and holds a database made by this version of biomass',
+      exitCode: 2,
+      cause: error,
+    });
   }
 }
 

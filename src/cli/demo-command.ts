@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { BiomassError } from '../biomass-error.js';
 import { estimateText } from '../report/estimate-text.js';
 import { reachableDryRun } from '../dag/reachable-dry-run.js';
 import { prepareSchema } from '../db/migrations.js';
@@ -33,10 +34,15 @@ export function registerDemoCommand(program: Command, io: CliIo, state: { exitCo
     .command('demo')
     .description('make demo data for plans/demo.yaml (McLean County, IL) and run the steps built so far: validate, index, dry run; needs no credentials or server')
     .option('--plan <file>', 'the demo plan', 'plans/demo.yaml')
-    .action(async (flags: { plan: string }) => {
+    .option('--force', 'replace parcel and tile files the plan names even where the demo did not make them')
+    .action(async (flags: { plan: string; force?: boolean }) => {
       const say = (line: string) => io.stdout.write(redact(line) + '\n');
       const { plan } = await loadPlanOrThrow(flags.plan, { env: io.env, machineChecks: 'skip', cwd: io.cwd });
       const geography = await loadGeography();
+
+      // Both places are checked before either is written: a refusal leaves everything as it was.
+      const claims = [await claimScenes(plan, flags.force === true), await claimParcels(plan, flags.force === true)];
+      for (const claim of claims) await claim?.();
 
       say(`step 1: demo data for ${flags.plan}`);
       await makeScenes(plan, geography, say);
@@ -74,13 +80,58 @@ export function registerDemoCommand(program: Command, io: CliIo, state: { exitCo
     });
 }
 
+/** The marker files that say the demo made the files beside them (and with which settings). */
+const scenesMarker = (plan: Plan) => path.join(plan.tiles.prefix, '.demo-scenes.json');
+const parcelsMarker = (plan: Plan) => `${plan.parcels.uri}.demo.json`;
+/** Written before the demo writes, so an interrupted demo still owns what it left. */
+const CLAIMED = '{"claimed":"biomass demo"}';
+
+/**
+ * The demo writes only where it made the files itself: an absent or empty tile folder, or one
+ * holding its marker. Returns the write that claims the folder, or throws DEMO_NOT_OURS.
+ */
+async function claimScenes(plan: Plan, force: boolean): Promise<(() => Promise<void>) | undefined> {
+  if (plan.tiles.kind !== 'file') return undefined;
+  const folder = plan.tiles.prefix;
+  const marker = scenesMarker(plan);
+  if (existsSync(marker)) return undefined;
+  const entries = existsSync(folder) ? await readdir(folder) : [];
+  if (entries.length > 0 && !force) {
+    throw new BiomassError('DEMO_NOT_OURS', `the tile folder ${folder} holds files that biomass demo did not make`, {
+      hint: `name an empty or new folder in sources.tiles.uri, or run biomass demo --force to write the demo's scenes there anyway (files of the same name are replaced)`,
+      exitCode: 2,
+    });
+  }
+  return async () => {
+    await mkdir(folder, { recursive: true });
+    await writeFile(marker, CLAIMED);
+  };
+}
+
+/** Same for the parcel file: absent, or made by the demo (its marker beside it). */
+async function claimParcels(plan: Plan, force: boolean): Promise<(() => Promise<void>) | undefined> {
+  if (/^[A-Za-z]{2,}:/.test(plan.parcels.uri)) return undefined;
+  const marker = parcelsMarker(plan);
+  if (existsSync(marker)) return undefined;
+  if (existsSync(plan.parcels.uri) && !force) {
+    throw new BiomassError('DEMO_NOT_OURS', `the parcel file ${plan.parcels.uri} exists and was not made by biomass demo`, {
+      hint: 'name a new file in sources.parcels.uri, or run biomass demo --force to replace it with generated parcels',
+      exitCode: 2,
+    });
+  }
+  return async () => {
+    await mkdir(path.dirname(marker), { recursive: true });
+    await writeFile(marker, CLAIMED);
+  };
+}
+
 async function makeScenes(plan: Plan, geography: Geography, say: (line: string) => void): Promise<void> {
   if (plan.tiles.kind !== 'file') {
     say(`  scenes: the plan reads tiles from ${plan.tiles.uri}; the demo generates only into a folder (file://)`);
     return;
   }
   const settings = { counties: plan.rollout.counties, season: plan.season, layout: plan.tiles.layout, bands: plan.tiles.bands, pixelSize: DEMO_PIXEL_SIZE, revisitDays: plan.tiles.revisitDays };
-  const marker = path.join(plan.tiles.prefix, '.demo-scenes.json');
+  const marker = scenesMarker(plan);
   if (await sameSettings(marker, settings)) {
     say(`  scenes: already in ${plan.tiles.prefix}`);
     return;
@@ -107,7 +158,7 @@ async function makeParcels(plan: Plan, geography: Geography, say: (line: string)
     return;
   }
   const settings = { counties: plan.rollout.counties, layer: plan.parcels.layer || 'parcels' };
-  const marker = `${plan.parcels.uri}.demo.json`;
+  const marker = parcelsMarker(plan);
   if (existsSync(plan.parcels.uri) && (await sameSettings(marker, settings))) {
     say(`  parcels: already in ${plan.parcels.uri}`);
     return;

@@ -8,6 +8,7 @@ import { openStores, type Stores } from '../db/open-store.js';
 import { BiomassError } from '../biomass-error.js';
 import { loadPlanOrThrow } from '../plan/load-plan.js';
 import { databaseOf } from '../db/plan-database.js';
+import { findState } from '../geo/states.js';
 import type { CliIo } from './cli-io.js';
 
 interface DbOptions {
@@ -83,13 +84,21 @@ export function registerDbCommand(program: Command, io: CliIo, _state: { exitCod
     .description("back up the project's tables now: pg_dump of schema biomass, or the embedded database as .tar.gz, into database.backup.dir")
     .option('--state-fips <code>', 'label the file with the state about to run', 'all')
     .action(async (options: DbOptions & { stateFips: string }) => {
+      // The code becomes part of the file name: only a real state (or "all") may.
+      const stateFips = options.stateFips === 'all' ? 'all' : findState(options.stateFips)?.fips;
+      if (stateFips === undefined) {
+        throw new BiomassError('USAGE', `--state-fips ${JSON.stringify(options.stateFips)} is not a US state`, {
+          hint: 'give a 2-digit state FIPS code (17) or a postal code (IL), or leave it out for "all"',
+          exitCode: 2,
+        });
+      }
       const config = await configFrom(options, io);
       const planName = options.plan ? (await loadPlanOrThrow(options.plan, { env: io.env, machineChecks: 'skip', cwd: io.cwd })).plan.name : 'manual';
       // A backup reads the database: it never creates one.
       await withStores(config, 'read', async (stores) => {
         // Asked for by hand: taken whether or not the plan turns the automatic one on.
         const asked = { ...config, backup: { ...config.backup, beforeState: true } };
-        const file = await backupBeforeState(asked, stores.state, { planName, stateFips: options.stateFips });
+        const file = await backupBeforeState(asked, stores.state, { planName, stateFips });
         io.stdout.write(`backup of ${stores.state.description} written to ${file}\n`);
       });
     });

@@ -31,15 +31,22 @@ export async function backupBeforeState(
   options: BackupOptions = {},
 ): Promise<string | undefined> {
   if (!config.backup.beforeState) return undefined;
-  await mkdir(config.backup.dir, { recursive: true });
+  if (!/^(\d{2}|all)$/.test(label.stateFips)) {
+    throw new BiomassError('BAD_STATE_FIPS', `cannot label a backup with "${label.stateFips}": a state is a 2-digit FIPS code`, {
+      hint: 'give a state FIPS code such as 17, or "all"',
+      exitCode: 2,
+    });
+  }
   const stamp = (options.now ?? new Date()).toISOString().replace(/[:.]/g, '-');
   const base = `${label.planName.replace(/[^A-Za-z0-9_-]/g, '_')}-state-${label.stateFips}-${stamp}`;
   if (store instanceof PgliteStore) {
-    const file = path.join(config.backup.dir, `${base}.tar.gz`);
+    const file = insideFolder(config.backup.dir, `${base}.tar.gz`);
+    await mkdir(config.backup.dir, { recursive: true });
     await writeAtomically(file, async (tmp) => writeFile(tmp, await store.dumpDataDir()));
     return file;
   }
-  const file = path.join(config.backup.dir, `${base}.dump`);
+  const file = insideFolder(config.backup.dir, `${base}.dump`);
+  await mkdir(config.backup.dir, { recursive: true });
   await writeAtomically(file, (tmp) => pgDump(config.url, tmp, options.pgDump ?? 'pg_dump'));
   return file;
 }
@@ -70,6 +77,15 @@ async function pgDump(url: string, file: string, command: string): Promise<void>
       cause: error,
     });
   }
+}
+
+/** `folder/name`, refused unless it lies directly in `folder` (a name made of plan or CLI text). */
+function insideFolder(folder: string, name: string): string {
+  const file = path.resolve(folder, name);
+  if (path.dirname(file) !== path.resolve(folder)) {
+    throw new BiomassError('BAD_BACKUP_NAME', `the backup name ${name} would leave the backup folder ${folder}`, { exitCode: 2 });
+  }
+  return file;
 }
 
 async function writeAtomically(file: string, write: (tmp: string) => Promise<unknown>): Promise<void> {

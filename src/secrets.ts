@@ -11,15 +11,16 @@ export function registerSecret(value: string | undefined): void {
 }
 
 const PATTERNS: Array<[RegExp, string]> = [
-  // postgres://user:password@host -> postgres://user:***@host
-  [/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]+:)[^@/\s]+@/gi, '$1***@'],
+  // postgres://user:password@host -> postgres://user:***@host; up to the last @ of the URL,
+  // since a password may hold "@" and "/" itself. "<password>" is the placeholder of hints.
+  [/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]+:)(?!<password>@)[^\s"'`]*@/gi, '$1***@'],
   // libpq keyword form: password=secret
   [/(\bpassword\s*=\s*)('[^']*'|[^\s;]+)/gi, '$1***'],
   // Azure connection strings
   [/(AccountKey=)[^;\s]+/gi, '$1***'],
   [/(SharedAccessSignature=)[^;\s]+/gi, '$1***'],
-  // SAS query parameters: sig is the secret part
-  [/([?&]sig=)[^&\s]+/gi, '$1***'],
+  // SAS query parameters: sig is the secret part, wherever it stands (also URL-encoded)
+  [/(\bsig(?:=|%3D))[^&\s"'`]+/gi, '$1***'],
 ];
 
 /** Returns the text with every known secret and every secret-shaped substring replaced. */

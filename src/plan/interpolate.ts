@@ -10,7 +10,7 @@ export interface Interpolated {
   value: unknown;
   unset: UnsetVariable[];
   /** Every path whose string came (partly) from the environment, with the variables used. */
-  fromEnv: Array<{ path: PlanPath; variables: string[]; value: string }>;
+  fromEnv: Array<{ path: PlanPath; variables: string[]; value: string; template: string }>;
 }
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\$/g;
@@ -35,7 +35,7 @@ export function interpolate(value: unknown, env: NodeJS.ProcessEnv): Interpolate
         unset.push({ path: [...path], variable: name! });
         return '';
       });
-      if (variables.length > 0) fromEnv.push({ path: [...path], variables, value: out });
+      if (variables.length > 0) fromEnv.push({ path: [...path], variables, value: out, template: node });
       return out;
     }
     if (Array.isArray(node)) return node.map((item, i) => walk(item, [...path, i]));

@@ -86,6 +86,7 @@ export function parsePlan(file: string, text: string, options: LoadOptions): Loa
     plan,
     written: value as RuleContext['written'],
     fromEnv: new Set(fromEnv.map((e) => e.path.join('.'))),
+    templates: new Map(fromEnv.map((e) => [e.path.join('.'), e.template])),
     source,
   };
   const problems = [...warnings, ...PLAN_RULES.flatMap((rule) => rule(context))];

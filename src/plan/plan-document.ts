@@ -55,7 +55,7 @@ export interface BiomassRolloutPlan {
        */
       sas_token?: string;
       /**
-       * Storage account name, with sas_token. Default: empty.
+       * Azure Storage account name, with sas_token: 3-24 lowercase letters and digits; requests go to https://ACCOUNT.blob.core.windows.net only. A custom endpoint (Azurite, sovereign clouds) comes only from the connection string in the environment. Default: empty.
        */
       account?: string;
       /**

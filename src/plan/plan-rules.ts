@@ -13,6 +13,8 @@ export interface RuleContext {
   written: { rollout: { states: string[] }; sources: Record<string, Record<string, unknown>>; database: Record<string, unknown> };
   /** Paths whose value came from the environment. */
   fromEnv: ReadonlySet<string>;
+  /** For those paths, the text as written, before ${VAR} interpolation. */
+  templates?: ReadonlyMap<string, string>;
   source: YamlSource;
 }
 
@@ -138,25 +140,53 @@ const budgetHoldsWork: PlanRule = (ctx) => {
   return [];
 };
 
-const SECRET_KEYS: ReadonlyArray<PlanPath> = [
-  ['sources', 'tiles', 'connection'],
-  ['sources', 'tiles', 'sas_token'],
-  ['sources', 'forestry', 'url'],
-  ['database', 'url'],
+/** Keys that carry credentials, with the variable their value should come from. */
+const SECRET_KEYS: ReadonlyArray<{ path: PlanPath; variable: string; alwaysSecret: boolean }> = [
+  { path: ['sources', 'tiles', 'connection'], variable: 'AZURE_STORAGE_CONNECTION_STRING', alwaysSecret: true },
+  { path: ['sources', 'tiles', 'sas_token'], variable: 'AZURE_STORAGE_SAS_TOKEN', alwaysSecret: true },
+  { path: ['sources', 'forestry', 'url'], variable: 'FORESTRY_DATABASE_URL', alwaysSecret: false },
+  { path: ['sources', 'parcels', 'uri'], variable: 'PARCELS_URI', alwaysSecret: false },
+  { path: ['database', 'url'], variable: 'DATABASE_URL', alwaysSecret: false },
 ];
 
+function writtenAt(ctx: RuleContext, path: PlanPath): unknown {
+  const [a, b, c] = path as [string, string, string | undefined];
+  return c === undefined ? ctx.written[a as 'database']?.[b] : ctx.written.sources[b]?.[c];
+}
+
 const secretsFromEnvironment: PlanRule = (ctx) =>
-  SECRET_KEYS.flatMap((path) => {
-    const [a, b, c] = path as [string, string, string | undefined];
-    const value = c === undefined ? ctx.written.database[b] : ctx.written.sources[b]?.[c];
+  SECRET_KEYS.flatMap(({ path, variable, alwaysSecret }) => {
+    const value = writtenAt(ctx, path);
     if (typeof value !== 'string' || value === '' || ctx.fromEnv.has(path.join('.'))) return [];
-    const holdsSecret = redact(value) !== value || path[path.length - 1] !== 'url';
-    if (!holdsSecret) return [];
+    if (!alwaysSecret && redact(value) === value) return [];
     return [
       problem(ctx, path, {
         code: 'SECRET_IN_PLAN',
         message: `${path.join('.')} holds a secret written in the plan, which is kept in git`,
-        hint: `write "\${${a === 'database' ? 'DATABASE_URL' : c === 'url' ? 'FORESTRY_DATABASE_URL' : c === 'sas_token' ? 'AZURE_STORAGE_SAS_TOKEN' : 'AZURE_STORAGE_CONNECTION_STRING'}}" and set that variable in the environment`,
+        hint: `write "\${${variable}}" and set that variable in the environment`,
+      }),
+    ];
+  });
+
+/** A whole value from one variable: ${VAR} or ${VAR:-default}. */
+const WHOLE_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
+
+/**
+ * Credentials from the environment go only where the environment says: a credential key that
+ * mixes plan text with a ${VAR} could put a host written in the plan in front of a password,
+ * key or token taken from the environment. (A parcel URI may mix them unless it holds a secret.)
+ */
+const credentialsWholeFromEnvironment: PlanRule = (ctx) =>
+  SECRET_KEYS.flatMap(({ path, variable, alwaysSecret }) => {
+    const template = ctx.templates?.get(path.join('.'));
+    if (template === undefined || WHOLE_REFERENCE.test(template)) return [];
+    const value = writtenAt(ctx, path);
+    if (!alwaysSecret && path[path.length - 1] === 'uri' && typeof value === 'string' && redact(value) === value) return [];
+    return [
+      problem(ctx, path, {
+        code: 'CREDENTIAL_MIXED',
+        message: `${path.join('.')} must be exactly one \${VARIABLE}: it mixes text written in the plan with values from the environment, which could send a credential to a host the plan names`,
+        hint: `put the whole value in one variable and write "\${${variable}}"`,
       }),
     ];
   });
@@ -183,5 +213,6 @@ export const PLAN_RULES: readonly PlanRule[] = [
   poolFitsParallelWork,
   budgetHoldsWork,
   secretsFromEnvironment,
+  credentialsWholeFromEnvironment,
   azureCredentials,
 ];

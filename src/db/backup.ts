@@ -57,9 +57,11 @@ export async function backupBeforeState(
  */
 async function pgDump(url: string, file: string, command: string): Promise<void> {
   const target = parsePostgresTarget(url);
+  // The password may stand in the userinfo or, as libpq allows, as ?password=: both go.
   const withoutPassword = new URL(url);
-  const password = decodeURIComponent(withoutPassword.password);
+  const password = decodeURIComponent(withoutPassword.password) || withoutPassword.searchParams.get('password') || '';
   withoutPassword.password = '';
+  withoutPassword.searchParams.delete('password');
   const env = { ...process.env, ...(password ? { PGPASSWORD: password } : {}) };
   try {
     await run(command, ['--format=custom', '--schema=biomass', `--file=${file}`, `--dbname=${withoutPassword.toString()}`], { env });

@@ -31,6 +31,7 @@ export function parsePostgresTarget(url: string, env: NodeJS.ProcessEnv = proces
     });
   }
   if (parsed.password) registerSecret(decodeURIComponent(parsed.password));
+  registerSecret(parsed.searchParams.get('password') ?? undefined);
   const user = decodeURIComponent(parsed.username) || env.PGUSER || env.USER || 'postgres';
   // A socket directory may come as ?host=/var/run/postgresql, as libpq allows.
   const host = parsed.hostname || parsed.searchParams.get('host') || env.PGHOST || 'localhost';

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Geometry } from 'geojson';
+import { BiomassError } from '../biomass-error.js';
 import { dagToDot, dagToMermaid } from '../report/dag-graph.js';
 import type { DryRun } from '../dag/dry-run.js';
 import { reachableDryRun } from '../dag/reachable-dry-run.js';
@@ -58,7 +59,14 @@ export function registerPlanCommand(program: Command, io: CliIo, state: { exitCo
       else write(estimateText(estimate));
       if (options.report !== undefined) {
         const target = path.resolve(io.cwd, options.report);
-        await writeFile(target, redact(estimateReport(newRun, await stateOutlines())));
+        const html = redact(estimateReport(newRun, await stateOutlines()));
+        await writeFile(target, html).catch((error: NodeJS.ErrnoException) => {
+          throw new BiomassError('REPORT_WRITE', `cannot write the report ${target}: ${error.code ?? error.message}`, {
+            hint: 'name a file in a folder that exists and that you may write to (--report FILE)',
+            exitCode: 2,
+            cause: error,
+          });
+        });
         if (!options.json && !options.dot && !options.mermaid) write(`Report written to ${relativePlanPath(target, io.cwd)}\n`);
       }
       refuseIfOverBudget(newRun, io, state);

@@ -5,6 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import gdal from 'gdal-async';
+import { BiomassError } from '../biomass-error.js';
+import { fileKind } from '../plan/file-kind.js';
 import type { Plan } from '../plan/plan.js';
 import type { ParcelCounts } from './compile-inputs.js';
 
@@ -22,6 +24,13 @@ export async function readParcelCounts(plan: Plan): Promise<ParcelCountsResult> 
   if (plan.unresolved['sources.parcels.uri']) return { unreadable: `\${${plan.unresolved['sources.parcels.uri']}} is unset` };
   const isPg = uri.startsWith('PG:');
   if (!isPg && !existsSync(uri)) return { unreadable: `${uri} does not exist here` };
+  if (!isPg && fileKind(uri) === 'special') {
+    // Opening a FIFO for reading would block until something writes to it.
+    throw new BiomassError('PARCELS_NOT_A_FILE', `the parcel source ${uri} is not a regular file (a FIFO, socket or device)`, {
+      hint: 'name a GeoPackage, a shapefile or a PG: connection in sources.parcels.uri',
+      exitCode: 2,
+    });
+  }
   const open = isPg && !/connect_timeout=/.test(uri) ? `${uri} connect_timeout=${PG_CONNECT_TIMEOUT_S}` : uri;
   let dataset: gdal.Dataset | undefined;
   try {

@@ -40,10 +40,11 @@ function hintFor(code: string | undefined, target: PostgresTarget): string {
  */
 export function connectError(error: unknown, target: PostgresTarget, role: string): BiomassError {
   // After retries the store reports DB_UNAVAILABLE with the last failure as its cause.
-  const spent = error instanceof BiomassError && error.code === 'DB_UNAVAILABLE';
+  const spent = error instanceof DatabaseUnavailable;
   const last = spent ? error.cause : error;
   const code = codeOf(last) ?? (last instanceof AggregateError ? codeOf(last.errors[0]) : undefined);
-  const tries = spent ? ` (the server stayed unreachable through every retry)` : '';
+  // Only retries that were made are claimed (a dry run makes one quick try and no retry).
+  const tries = spent && error.attempts > 1 ? ` (no answer in ${error.attempts} tries)` : '';
   return new BiomassError(
     'DB_CONNECT',
     `cannot connect to the ${role} database ${describeTarget(target)}${tries}: ${reasonOf(last)}`,
@@ -56,13 +57,20 @@ export function connectError(error: unknown, target: PostgresTarget, role: strin
  * stops (exit 1) and resumes from its checkpoints when started again.
  */
 export function unavailableError(error: RetryBudgetSpent, description: string): BiomassError {
-  return new BiomassError(
-    'DB_UNAVAILABLE',
-    `the database ${description} stayed unreachable after ${error.attempts} attempts: ${reasonOf(error.lastError)}`,
-    {
-      hint: 'work stopped at its last committed checkpoint; when the server is back, start the same command again to resume',
-      exitCode: 1,
-      cause: error.lastError,
-    },
-  );
+  return new DatabaseUnavailable(error.attempts, description, error.lastError);
+}
+
+/** DB_UNAVAILABLE: the retry budget ran out; `attempts` is the number of tries made. */
+export class DatabaseUnavailable extends BiomassError {
+  constructor(readonly attempts: number, description: string, lastError: unknown) {
+    super(
+      'DB_UNAVAILABLE',
+      `the database ${description} stayed unreachable after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reasonOf(lastError)}`,
+      {
+        hint: 'work stopped at its last committed checkpoint; when the server is back, start the same command again to resume',
+        exitCode: 1,
+        cause: lastError,
+      },
+    );
+  }
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BiomassError } from '../biomass-error.js';
 import { registerSecret } from '../secrets.js';
+import { fileKind } from './file-kind.js';
 import { interpolate } from './interpolate.js';
 import { machineProblems } from './machine-checks.js';
 import { normalizePlan, type Plan, type PlanDocument } from './plan.js';
@@ -35,7 +36,11 @@ export interface LoadedPlan {
 export async function loadPlan(file: string, options: LoadOptions): Promise<LoadedPlan> {
   let text: string;
   try {
-    text = await readFile(path.resolve(options.cwd ?? process.cwd(), file), 'utf8');
+    const absolute = path.resolve(options.cwd ?? process.cwd(), file);
+    // Stat first: reading a FIFO would wait for a writer for ever.
+    const kind = fileKind(absolute);
+    if (kind === 'directory' || kind === 'special') throw Object.assign(new Error('it is not a regular file'), { code: 'ENOTREG' });
+    text = await readFile(absolute, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     const problem: Problem = {

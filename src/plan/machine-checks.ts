@@ -1,5 +1,6 @@
 import { existsSync, statfsSync } from 'node:fs';
 import path from 'node:path';
+import { fileKind } from './file-kind.js';
 import type { Plan } from './plan.js';
 import type { Problem } from './problem.js';
 import { formatBytes } from './units.js';
@@ -30,7 +31,16 @@ export function machineProblems(plan: Plan, source: YamlSource, severity: Proble
       hint: 'check sources.tiles.uri (relative paths are relative to the plan file), or run `biomass demo` for the demo data',
     });
   }
-  if (!/^[A-Za-z]{2,}:/.test(plan.parcels.uri) && !existsSync(plan.parcels.uri)) {
+  if (!/^[A-Za-z]{2,}:/.test(plan.parcels.uri) && fileKind(plan.parcels.uri) === 'special') {
+    problems.push({
+      ...at(['sources', 'parcels', 'uri']),
+      // Never a passing state of the machine: an error even where machine checks only warn.
+      severity: 'error',
+      code: 'PARCELS_NOT_A_FILE',
+      message: `the parcel source ${plan.parcels.uri} is not a regular file (a FIFO, socket or device)`,
+      hint: 'name a GeoPackage, a shapefile or a PG: connection in sources.parcels.uri',
+    });
+  } else if (!/^[A-Za-z]{2,}:/.test(plan.parcels.uri) && !existsSync(plan.parcels.uri)) {
     problems.push({
       ...at(['sources', 'parcels', 'uri']),
       code: 'PARCELS_MISSING',

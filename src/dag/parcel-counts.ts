@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import gdal from 'gdal-async';
 import { BiomassError } from '../biomass-error.js';
 import { fileKind } from '../plan/file-kind.js';
+import { quoteOgrIdentifier, quoteOgrLayer } from '../plan/ogr-identifier.js';
 import type { Plan } from '../plan/plan.js';
 import type { ParcelCounts } from './compile-inputs.js';
 
@@ -32,11 +33,15 @@ export async function readParcelCounts(plan: Plan): Promise<ParcelCountsResult> 
     });
   }
   const open = isPg && !/connect_timeout=/.test(uri) ? `${uri} connect_timeout=${PG_CONNECT_TIMEOUT_S}` : uri;
+  // Checked before opening: a name that cannot be quoted is an error in the plan, not "unreadable".
+  quoteOgrIdentifier(countyField, 'sources.parcels.county_field');
+  if (layer !== '') quoteOgrLayer(layer, isPg);
   let dataset: gdal.Dataset | undefined;
   try {
     dataset = await gdal.openAsync(open, 'r');
     const native = isPg || dataset.driver.description === 'GPKG';
-    const sql = `SELECT "${countyField}" AS fips, COUNT(*) AS n FROM "${layer}" GROUP BY "${countyField}"`;
+    const field = quoteOgrIdentifier(countyField, 'sources.parcels.county_field');
+    const sql = `SELECT ${field} AS fips, COUNT(*) AS n FROM ${quoteOgrLayer(layer || dataset.layers.get(0).name, isPg)} GROUP BY ${field}`;
     const result = await dataset.executeSQLAsync(sql, undefined, native ? undefined : 'SQLITE');
     const counts = new Map<string, number>();
     for (const feature of result.features) {

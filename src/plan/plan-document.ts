@@ -103,11 +103,11 @@ export interface BiomassRolloutPlan {
        */
       uri: string;
       /**
-       * Layer name. Default: the first layer.
+       * Layer name (letters, digits, _, space and -; schema.table for PostgreSQL): names outside this set are refused rather than put into SQL. Default: the first layer.
        */
       layer?: string;
       /**
-       * Field holding the 5-digit county FIPS code. Default: county_fips.
+       * Field holding the 5-digit county FIPS code (letters, digits, _, space and -). Default: county_fips.
        */
       county_field?: string;
       /**

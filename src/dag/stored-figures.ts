@@ -38,7 +38,7 @@ export async function readStoredFigures(plan: Plan): Promise<StoredFigures> {
     }
     // A dry run must answer in seconds: one quick try, no retries.
     store = await openStore(plan.database.url, plan.database.embeddedDir, {
-      ...plan.database.pool, max: 1, connectTimeoutMs: 3_000, healthCheckIntervalMs: 0,
+      ...plan.database.pool, max: 1, connectTimeoutMs: 3_000, statementTimeoutMs: 10_000, healthCheckIntervalMs: 0,
       retry: { attempts: 0, initialDelayMs: 0, maxDelayMs: 0 },
     }, 'state', 'read');
     const exists = await store.query<{ t: string | null }>("SELECT to_regclass('biomass.performance_metrics')::text AS t");

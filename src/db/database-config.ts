@@ -2,11 +2,11 @@ import path from 'node:path';
 
 /** Retry budget for operations that failed with an error that is safe to retry. */
 export interface RetryConfig {
-  /** Retries after the first failure (so 4 means up to 5 tries), as database.pool.retry.attempts says. Default 4. */
+  /** Retries after the first failure (so 12 means up to 13 tries), as database.pool.retry.attempts says. Default 12. */
   attempts: number;
   /** Delay before the second attempt, doubled each time (with jitter). Default 500 ms. */
   initialDelayMs: number;
-  /** Upper bound of one delay. Default 30 s. */
+  /** Upper bound of one delay. Default 10 s. */
   maxDelayMs: number;
 }
 
@@ -17,7 +17,10 @@ export interface PoolConfig {
   connectTimeoutMs: number;
   /** An idle connection is closed after this long. Default 30 s. */
   idleTimeoutMs: number;
-  /** The server cancels one statement after this long (SQLSTATE 57014). Default 5 min. */
+  /**
+   * The server cancels one statement after this long (SQLSTATE 57014). Default 5 min. The client
+   * gives up on an answer after this plus connectTimeoutMs (a frozen server sends no cancel).
+   */
   statementTimeoutMs: number;
   /** How often idle connections are checked and broken ones replaced. Default 30 s; 0 turns it off. */
   healthCheckIntervalMs: number;
@@ -43,7 +46,9 @@ export const DEFAULT_POOL: PoolConfig = {
   idleTimeoutMs: 30_000,
   statementTimeoutMs: 5 * 60_000,
   healthCheckIntervalMs: 30_000,
-  retry: { attempts: 4, initialDelayMs: 500, maxDelayMs: 30_000 },
+  // Delays of 0.5, 1, 2, 4, 8, then 10 s: 42-85 s in all, so a 30 s restart or failover
+  // is ridden through (docs/database.md).
+  retry: { attempts: 12, initialDelayMs: 500, maxDelayMs: 10_000 },
 };
 
 /**

@@ -26,7 +26,7 @@ export async function openStore(
     await store.query('SELECT 1');
   } catch (error) {
     await store.close();
-    throw connectError(error, target, role);
+    throw connectError(error, target, role, pool);
   }
   return store;
 }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { PoolConfig } from './database-config.js';
-import { unavailableError } from './connect-error.js';
+import { statementTimeoutError, unavailableError } from './connect-error.js';
 import { describeTarget, type PostgresTarget } from './postgres-target.js';
 import { breaksConnection, RetryBudgetSpent, withRetry } from './retry-policy.js';
 import type { PoolFigures, QueryOptions, QueryResult, Queryable, Store } from './store.js';
@@ -31,9 +31,14 @@ export class PostgresStore implements Store {
       connectionTimeoutMillis: config.connectTimeoutMs,
       idleTimeoutMillis: config.idleTimeoutMs,
       statement_timeout: config.statementTimeoutMs,
+      // The server's statement_timeout cannot fire on a frozen server or across a partition:
+      // the client stops waiting a connect timeout after it, and the operation is retried.
+      query_timeout: clientQueryTimeoutMs(config),
       application_name: 'biomass',
-      // Keepalives make a server that vanished without closing the socket show up as an error.
+      // Keepalives make a server that vanished without closing the socket show up as an error;
+      // the first probe after connect_timeout of silence, not the OS default of two hours.
       keepAlive: true,
+      keepAliveInitialDelayMillis: config.connectTimeoutMs,
     });
     // An idle connection the server closed (restart, pg_terminate_backend) is removed by the
     // pool, which then emits 'error'; without a listener that would crash the process.
@@ -198,10 +203,21 @@ export class PostgresStore implements Store {
         },
       });
     } catch (error) {
-      if (error instanceof RetryBudgetSpent) throw unavailableError(error, this.description);
+      if (error instanceof RetryBudgetSpent) throw unavailableError(error, this.description, this.config);
+      if (isStatementTimeout(error)) throw statementTimeoutError(error, this.description, this.config);
       throw error;
     }
   }
+}
+
+/** 57014 is also a cancel by hand (pg_cancel_backend); only the timeout names the setting. */
+function isStatementTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '57014' && /statement timeout/.test((error as Error).message);
+}
+
+/** How long the client waits for a query's answer: the server's statement timeout plus the connect timeout. */
+export function clientQueryTimeoutMs(config: PoolConfig): number {
+  return config.statementTimeoutMs + config.connectTimeoutMs;
 }
 
 async function runQuery<R>(client: pg.ClientBase, sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {

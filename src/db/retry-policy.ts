@@ -23,6 +23,9 @@ const RETRYABLE_MESSAGES = [
   /timeout exceeded when trying to connect/,
   /^Client was closed and is not queryable/,
   /server closed the connection unexpectedly/,
+  // The client-side query timeout (a frozen server, a network partition): the connection is
+  // thrown away and the operation, a whole transaction, runs again on a fresh one.
+  /^Query read timeout/,
 ];
 
 function errorCode(error: unknown): string | undefined {
@@ -63,6 +66,19 @@ export function backoffDelay(attempt: number, retry: RetryConfig, random: () => 
   return exponential / 2 + random() * (exponential / 2);
 }
 
+/**
+ * The least and the most time the retry delays of one operation add up to before it gives up
+ * (jitter halves each delay at worst), not counting the tries themselves. docs/database.md
+ * quotes these for the defaults.
+ */
+export function retryWindowMs(retry: RetryConfig): { minMs: number; maxMs: number } {
+  let maxMs = 0;
+  for (let attempt = 1; attempt <= retry.attempts; attempt += 1) {
+    maxMs += Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempt - 1));
+  }
+  return { minMs: maxMs / 2, maxMs };
+}
+
 export interface RetryHooks {
   signal?: AbortSignal | undefined;
   /** Called before each wait; `attempt` is the one that failed. */
@@ -71,7 +87,8 @@ export interface RetryHooks {
 
 /** Thrown when the retry budget is spent; `lastError` is the final failure, `attempts` the tries made. */
 export class RetryBudgetSpent extends Error {
-  constructor(readonly lastError: unknown, readonly attempts: number) {
+  /** `waitedMs`: from the first try to giving up, as measured (for the message). */
+  constructor(readonly lastError: unknown, readonly attempts: number, readonly waitedMs = 0) {
     super(lastError instanceof Error ? lastError.message : String(lastError), { cause: lastError });
     this.name = 'RetryBudgetSpent';
   }
@@ -83,13 +100,14 @@ export class RetryBudgetSpent extends Error {
  */
 export async function withRetry<T>(operation: () => Promise<T>, retry: RetryConfig, hooks: RetryHooks = {}): Promise<T> {
   const tries = 1 + Math.max(0, retry.attempts);
+  const started = Date.now();
   for (let attempt = 1; ; attempt += 1) {
     hooks.signal?.throwIfAborted();
     try {
       return await operation();
     } catch (error) {
       if (!isRetryable(error)) throw error;
-      if (attempt >= tries) throw new RetryBudgetSpent(error, attempt);
+      if (attempt >= tries) throw new RetryBudgetSpent(error, attempt, Date.now() - started);
       const delay = backoffDelay(attempt, retry);
       hooks.onRetry?.(error, attempt, delay);
       await sleep(delay, hooks.signal);

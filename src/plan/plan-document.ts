@@ -150,7 +150,7 @@ export interface BiomassRolloutPlan {
        */
       max?: number;
       /**
-       * How long to wait for a connection. A duration: "500ms", "30s", "1h30m". Default: 30s.
+       * How long to wait for a connection; also the silence after which TCP keepalive probes a connection. A duration: "500ms", "30s", "1h30m". Default: 30s.
        */
       connect_timeout?: string;
       /**
@@ -158,7 +158,7 @@ export interface BiomassRolloutPlan {
        */
       idle_timeout?: string;
       /**
-       * Cancel a statement running longer. A duration: "500ms", "30s", "1h30m". Default: 5m.
+       * Cancel a statement running longer (on the server; the client stops waiting for an answer after this plus connect_timeout, then retries on a fresh connection). A duration: "500ms", "30s", "1h30m". Default: 5m.
        */
       statement_timeout?: string;
       /**
@@ -170,7 +170,7 @@ export interface BiomassRolloutPlan {
        */
       retry?: {
         /**
-         * Attempts after the first failure. Default: 4.
+         * Attempts after the first failure. The defaults (12 retries, 500ms doubling to 10s) wait 42-85 s in all before giving up, enough to ride through a 30 s restart or failover. Default: 12.
          */
         attempts?: number;
         /**
@@ -178,7 +178,7 @@ export interface BiomassRolloutPlan {
          */
         initial_delay?: string;
         /**
-         * Longest delay between two attempts. A duration: "500ms", "30s", "1h30m". Default: 30s.
+         * Longest delay between two attempts. A duration: "500ms", "30s", "1h30m". Default: 10s.
          */
         max_delay?: string;
       };

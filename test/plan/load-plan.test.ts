@@ -32,7 +32,7 @@ describe('compiled plan', () => {
     expect(plan!.processing.batchSize).toBe(100);
     expect(plan!.database.pool).toEqual({
       max: 25, connectTimeoutMs: 30_000, idleTimeoutMs: 30_000, statementTimeoutMs: 300_000,
-      healthCheckIntervalMs: 30_000, retry: { attempts: 4, initialDelayMs: 500, maxDelayMs: 30_000 },
+      healthCheckIntervalMs: 30_000, retry: { attempts: 12, initialDelayMs: 500, maxDelayMs: 10_000 },
     });
     expect(plan!.storage).toMatchObject({
       dir: '/tmp/preprocessing', minFreeBytes: 100e9, budgetBytes: 1.5e12,

@@ -6,9 +6,9 @@
  */
 import gdal from 'gdal-async';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
-import { SQUARE_M, TILE_M, utmEpsg, zoneWestLon, type Footprint } from './mgrs.js';
+import { SQUARE_M, TILE_M, utmEpsg, utmZoneOfLon, zoneWestLon, type Footprint } from './mgrs.js';
 import { tileIdOfSquare } from './tile-grid.js';
-import { areaOf, projectGeometry } from './utm-projection.js';
+import { areaOf, projectGeometry, projectPoint, unprojectPoint } from './utm-projection.js';
 
 /** One tile a polygon needs and how much of the polygon lies in its footprint. */
 export interface TileOverlap {
@@ -43,8 +43,55 @@ export function tileCover(geometry: Polygon | MultiPolygon): TileCover {
       }
     }
   }
+  // A polygon without area (Falls Church, 51610, is a degenerate one in us-atlas) overlaps
+  // nothing by area: it gets the tiles whose footprints hold its outline's points instead.
+  if (byTile.size === 0) for (const overlap of tilesAtPoints(polygons.flat(2))) byTile.set(overlap.tileId, overlap);
   const tiles = [...byTile.values()].sort((a, b) => a.tileId.localeCompare(b.tileId));
   return { tiles, areaKm2: areaM2 / 1e6 };
+}
+
+/** The tiles whose footprints hold any of the lon/lat points, each in the point's own zone; overlap 0. */
+function tilesAtPoints(points: Position[]): TileOverlap[] {
+  const out = new Map<string, TileOverlap>();
+  for (const [lon, lat] of points) {
+    const zone = utmZoneOfLon(lon!);
+    const south = lat! < 0;
+    const epsg = utmEpsg(zone, south);
+    const [x, y] = projectPoint(epsg, lon!, lat!);
+    for (let column = Math.max(1, Math.ceil((x - TILE_M) / SQUARE_M)); column <= Math.min(8, Math.floor(x / SQUARE_M)); column++) {
+      for (let row = Math.max(0, Math.ceil((y - SQUARE_M) / SQUARE_M)); row <= Math.floor((y + TILE_M - SQUARE_M) / SQUARE_M); row++) {
+        const footprint = footprintOfSquare(epsg, column * SQUARE_M, row * SQUARE_M);
+        if (!squareInZone(zone, south, column * SQUARE_M, row * SQUARE_M)) continue;
+        const tileId = tileIdOfSquare(zone, south, column * SQUARE_M, row * SQUARE_M);
+        out.set(tileId, { tileId, footprint, overlapKm2: 0 });
+      }
+    }
+  }
+  return [...out.values()];
+}
+
+function footprintOfSquare(epsg: number, easting: number, northing: number): Footprint {
+  const maxY = northing + SQUARE_M;
+  return { epsg, minX: easting, maxX: easting + TILE_M, minY: maxY - TILE_M, maxY };
+}
+
+/**
+ * Whether the 100 km square at (easting, northing) reaches into its UTM zone. By the MGRS
+ * definition a square wholly outside its zone does not exist, and the published Sentinel-2
+ * grid has no tile for it (docs/geography.md): its footprint only reaches the zone through
+ * the 9.8 km overlap, which the neighbouring square's tile covers anyway. The zone's edge
+ * is a meridian; along the square's edge nearest the central meridian the edge meridian is
+ * monotonic, so testing that edge's two corners settles it.
+ */
+export function squareInZone(zone: number, south: boolean, easting: number, northing: number): boolean {
+  const epsg = utmEpsg(zone, south);
+  const west = zoneWestLon(zone);
+  const nearX = easting + SQUARE_M <= 500_000 ? easting + SQUARE_M : easting >= 500_000 ? easting : undefined;
+  if (nearX === undefined) return true; // the square holds the central meridian
+  return [northing, northing + SQUARE_M].some((y) => {
+    const [lon] = unprojectPoint(epsg, nearX, y);
+    return lon > west && lon < west + 6;
+  });
 }
 
 interface ZonePiece {
@@ -111,8 +158,8 @@ function overlapsInZone(piece: gdal.Geometry, zone: number, south: boolean): Til
     for (let row = Math.max(0, firstRow); row <= lastRow; row++) {
       const easting = column * SQUARE_M;
       const northing = row * SQUARE_M;
-      const maxY = northing + SQUARE_M;
-      const footprint: Footprint = { epsg, minX: easting, maxX: easting + TILE_M, minY: maxY - TILE_M, maxY };
+      if (!squareInZone(zone, south, easting, northing)) continue;
+      const footprint = footprintOfSquare(epsg, easting, northing);
       const box = rectangle(footprint.minX, footprint.minY, footprint.maxX, footprint.maxY);
       const overlapM2 = areaOf(intersect(piece, box));
       if (overlapM2 < MIN_OVERLAP_M2) continue;

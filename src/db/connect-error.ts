@@ -11,9 +11,10 @@ function codeOf(error: unknown): string | undefined {
 }
 
 /** Which of the client's own timeouts an error is, if any: pg says it in words only. */
-function clientTimeout(error: unknown): 'connect' | 'query' | undefined {
+function clientTimeout(error: unknown): 'queue' | 'connect' | 'query' | undefined {
   const message = error instanceof Error ? error.message : '';
-  if (/timeout exceeded when trying to connect|Connection terminated due to connection timeout/.test(message)) return 'connect';
+  if (/^timeout exceeded when trying to connect/.test(message)) return 'queue';
+  if (/^Connection terminated due to connection timeout/.test(message)) return 'connect';
   if (/^Query read timeout/.test(message)) return 'query';
   return undefined;
 }
@@ -21,6 +22,10 @@ function clientTimeout(error: unknown): 'connect' | 'query' | undefined {
 function reasonOf(error: unknown, pool?: PoolConfig): string {
   if (error instanceof AggregateError && error.errors.length > 0) return reasonOf(error.errors[0], pool);
   const timeout = pool ? clientTimeout(error) : undefined;
+  if (timeout === 'queue') {
+    return `timeout exceeded when trying to connect: no connection of the pool came free within ${formatDuration(pool!.connectTimeoutMs)} ` +
+      `(database.pool.connect_timeout; database.pool.max is ${pool!.max})`;
+  }
   if (timeout === 'connect') return `the server did not answer within ${formatDuration(pool!.connectTimeoutMs)} (database.pool.connect_timeout)`;
   if (timeout === 'query') {
     return `no answer within ${formatDuration(pool!.statementTimeoutMs + pool!.connectTimeoutMs)} ` +
@@ -32,6 +37,7 @@ function reasonOf(error: unknown, pool?: PoolConfig): string {
 /** What to check for each way a first connection fails. */
 function hintFor(code: string | undefined, target: PostgresTarget, last: unknown): string {
   const timeout = clientTimeout(last);
+  if (timeout === 'queue') return 'every connection of the pool was in use: raise database.pool.max or lower the parallel work';
   if (timeout !== undefined) {
     return `the server at ${target.host}:${target.port} took the connection but did not answer: check that it is not frozen, overloaded or behind a broken network path (pg_isready -h ${target.host} -p ${target.port}), or raise database.pool.connect_timeout`;
   }

@@ -143,7 +143,7 @@ describe('faults on a real PostgreSQL server', () => {
   it('does not retry a statement the server cancelled for running past statement_timeout', async () => {
     const store = await openMigrated({ ...TEST_POOL, statementTimeoutMs: 50 });
     try {
-      await expect(store.query('SELECT pg_sleep(2)')).rejects.toMatchObject({ code: '57014' });
+      await expect(store.query('SELECT pg_sleep(2)')).rejects.toMatchObject({ code: 'DB_STATEMENT_TIMEOUT', cause: { code: '57014' } });
       expect(store.figures().retries).toBe(0);
       expect((await store.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
     } finally {

@@ -5,6 +5,9 @@ import { PostgresStore } from './postgres-store.js';
 import { parsePostgresTarget } from './postgres-target.js';
 import type { Store } from './store.js';
 
+/** Retries of the first round trip (0.5 + 1 + 2 + 4 s at most with the default delays). */
+const FIRST_CONNECT_RETRIES = 4;
+
 /**
  * Opens the store a URL names (PostgreSQL) or, for '', the embedded PGlite in `embeddedDir`,
  * and proves it works with one round trip. A server that is only briefly away is waited for
@@ -23,7 +26,9 @@ export async function openStore(
   const target = parsePostgresTarget(url);
   const store = new PostgresStore(url, target, pool);
   try {
-    await store.query('SELECT 1');
+    // Nothing is done yet: a server that is down at the start is reported within seconds
+    // (exit 2, start again later); the pool's full budget rides through outages mid-run.
+    await store.query('SELECT 1', [], { retry: { ...pool.retry, attempts: Math.min(pool.retry.attempts, FIRST_CONNECT_RETRIES) } });
   } catch (error) {
     await store.close();
     throw connectError(error, target, role, pool);

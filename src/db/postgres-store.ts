@@ -196,7 +196,7 @@ export class PostgresStore implements Store {
 
   private async retrying<T>(operation: () => Promise<T>, options: QueryOptions): Promise<T> {
     try {
-      return await withRetry(operation, this.config.retry, {
+      return await withRetry(operation, options.retry ?? this.config.retry, {
         signal: options.signal,
         onRetry: () => {
           this.counters.retries += 1;

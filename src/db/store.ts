@@ -1,3 +1,5 @@
+import type { RetryConfig } from './database-config.js';
+
 /** What a query gives back: the rows, and how many rows a write touched. */
 export interface QueryResult<R> {
   rows: R[];
@@ -7,6 +9,8 @@ export interface QueryResult<R> {
 export interface QueryOptions {
   /** Stops waiting between retries (and before the next attempt) when aborted. */
   signal?: AbortSignal;
+  /** Retry budget of this call instead of the pool's (the first connection uses a short one). */
+  retry?: RetryConfig;
 }
 
 /** Anything that runs SQL: the store itself (autocommit) or an open transaction. */

@@ -3,11 +3,12 @@
  * ends in a clear error with the right exit code; messages say what actually happened.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parsePostgresTarget } from '../../src/db/postgres-target.js';
 import { runBiomass } from '../support/cli.js';
 import { MINIMAL_PLAN } from '../support/plan-text.js';
@@ -71,11 +72,9 @@ describe('messages say what happened', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const port = (server.address() as net.AddressInfo).port;
-      const result = await runBiomass(['plan', plan], { cwd: dir, env: { DATABASE_URL: `postgres://u@127.0.0.1:${port}/db` } });
       const withDb = path.join(dir, 'with-db.yaml');
       writeFileSync(withDb, MINIMAL_PLAN.replace('rollout:\n', 'database: { url: "${DATABASE_URL}" }\nrollout:\n'));
       const withUrl = await runBiomass(['plan', withDb], { cwd: dir, env: { DATABASE_URL: `postgres://u@127.0.0.1:${port}/db` } });
-      expect(result.code).toBe(0);
       expect(withUrl.code).toBe(0);
       expect(withUrl.stdout).toContain('database     not read (cannot connect');
       expect(withUrl.stdout).not.toContain('every retry');
@@ -86,9 +85,7 @@ describe('messages say what happened', () => {
 
   it('parsePostgresTarget: a bad escape is a BiomassError, not a URIError', () => {
     expect(() => parsePostgresTarget('postgres://me:%ZZ@h/db')).toThrow(expect.objectContaining({ code: 'DB_URL' }));
-    expect(existsSync(dir)).toBe(true);
   });
 });
 
-beforeAll(() => undefined);
-afterAll(() => undefined);
+afterAll(() => rm(dir, { recursive: true, force: true }));

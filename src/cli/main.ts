@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { BiomassError } from '../biomass-error.js';
 import { PlanRejected } from '../plan/load-plan.js';
-import { formatProblem, summarizeProblems } from '../plan/problem.js';
+import { escapeControl, formatProblem, summarizeProblems } from '../plan/problem.js';
 import { redact } from '../secrets.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { registerPendingCommand } from './pending-command.js';
@@ -80,8 +80,9 @@ function reportError(error: unknown, io: CliIo): number {
   }
   if (error instanceof BiomassError) {
     const where = error.where ? `${error.where.file}:${error.where.line}:${error.where.column}  ` : '';
-    io.stderr.write(redact(`${where}error  ${error.message}\n`));
-    if (error.hint) io.stderr.write(redact(`   ${error.hint}\n`));
+    // Messages quote plan and command-line text: control characters are shown escaped.
+    io.stderr.write(redact(`${where}error  ${escapeControl(error.message)}\n`));
+    if (error.hint) io.stderr.write(redact(`   ${escapeControl(error.hint)}\n`));
     return error.exitCode;
   }
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);

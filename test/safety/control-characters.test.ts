@@ -36,3 +36,12 @@ describe('control characters in plan text', () => {
     expect(result.stderr).toContain('\\x1b');
   });
 });
+
+describe('control characters in command-line values', () => {
+  it('an error quoting a CLI value escapes it', async () => {
+    const result = await runBiomass(['index', '--state-fips', '1\u001b[2J']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown state "1\\x1b[2J"');
+    expect(result.stderr).not.toMatch(RAW_CONTROL);
+  });
+});

@@ -26,6 +26,14 @@ export class AzureTileStore implements TileStore {
   ) {
     // Missing credentials are known now: say so before any work, not at the first request.
     if (!options.connection && !(options.sasToken && options.account)) throw missingCredentials(name);
+    // The SAS token goes to https://ACCOUNT.blob.core.windows.net: ACCOUNT must not be able to
+    // name another host (the schema checks it too; this guards every other caller).
+    if (!options.connection && !/^[a-z0-9]{3,24}$/.test(options.account ?? '')) {
+      throw new BiomassError('BAD_ACCOUNT', `tile source ${name}: sources.tiles.account is not an Azure storage account name`, {
+        hint: 'an account name is 3-24 lowercase letters and digits; a custom endpoint (Azurite) comes only from AZURE_STORAGE_CONNECTION_STRING',
+        exitCode: 2,
+      });
+    }
   }
 
   /** The container client, made on first use (credentials are checked then). */

@@ -97,3 +97,13 @@ describe('secrets written in a plan', () => {
     expect(redact('x pa@ssw0rd-secret y')).toBe('x *** y');
   });
 });
+
+describe('the tile store itself', () => {
+  it('refuses an account that is not an Azure account name, before any request (also without the schema)', async () => {
+    const { openTileStore } = await import('../../src/tiles/open-tile-store.js');
+    const season = { start: '2024-04-01', end: '2024-04-10' };
+    expect(() => openTileStore({ uri: 'azure://tiles', sasToken: SAS, account: `127.0.0.1:${port}/steal?`, season })).toThrow(
+      expect.objectContaining({ code: 'BAD_ACCOUNT', exitCode: 2 }),
+    );
+  });
+});

@@ -4,7 +4,8 @@
  * the caller falls back to the area-based estimate and says so.
  */
 import { existsSync } from 'node:fs';
-import gdal from 'gdal-async';
+import type * as gdal from 'gdal-async';
+import { loadGdal } from '../load-gdal.js';
 import type { Plan } from '../plan/plan.js';
 import type { ParcelCounts } from './compile-inputs.js';
 
@@ -25,7 +26,7 @@ export async function readParcelCounts(plan: Plan): Promise<ParcelCountsResult> 
   const open = isPg && !/connect_timeout=/.test(uri) ? `${uri} connect_timeout=${PG_CONNECT_TIMEOUT_S}` : uri;
   let dataset: gdal.Dataset | undefined;
   try {
-    dataset = await gdal.openAsync(open, 'r');
+    dataset = await loadGdal().openAsync(open, 'r');
     const native = isPg || dataset.driver.description === 'GPKG';
     const sql = `SELECT "${countyField}" AS fips, COUNT(*) AS n FROM "${layer}" GROUP BY "${countyField}"`;
     const result = await dataset.executeSQLAsync(sql, undefined, native ? undefined : 'SQLITE');

@@ -1,7 +1,6 @@
 import type { DatabaseConfig, PoolConfig } from './database-config.js';
 import { connectError } from './connect-error.js';
 import { PgliteStore } from './pglite-store.js';
-import { PostgresStore } from './postgres-store.js';
 import { parsePostgresTarget } from './postgres-target.js';
 import type { Store } from './store.js';
 
@@ -19,6 +18,8 @@ export async function openStore(
 ): Promise<Store> {
   if (url === '') return PgliteStore.open(embeddedDir);
   const target = parsePostgresTarget(url);
+  // pg is loaded only by the commands that reach a server (it costs start-up time).
+  const { PostgresStore } = await import('./postgres-store.js');
   const store = new PostgresStore(url, target, pool);
   try {
     await store.query('SELECT 1');

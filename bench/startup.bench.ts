@@ -1,0 +1,69 @@
+/**
+ * Start-up of the built CLI (bin/biomass.js running dist/cli), whole processes, median of 5
+ * runs, beside a bare `node -e 0` measured in the same rounds (issue #8):
+ *   - `biomass --version`                    goal: at most 1.5x bare node
+ *   - `biomass validate plans/illinois.yaml` goal: at most 3x bare node
+ *   - `biomass plan plans/us.yaml`           goal: at most 1.5 s
+ * and, for comparison, `--version` run from the TypeScript sources through tsx (what every
+ * start cost before the build). Rounds interleave the commands so that load on the machine
+ * falls on all of them alike. Prints goal met or missed; it asserts nothing.
+ *
+ *   node --import tsx bench/run.ts startup
+ */
+import { spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { build } from '../scripts/build.js';
+import { distIsFresh } from '../scripts/source-stamp.js';
+
+const ROUNDS = 5;
+const root = process.cwd();
+
+interface Case {
+  label: string;
+  args: string[];
+  env?: Record<string, string>;
+  /** Goal: a multiple of bare node, or an absolute number of milliseconds. */
+  goal?: { times: number } | { ms: number };
+}
+
+const CASES: Case[] = [
+  { label: 'node -e 0 (bare node)', args: ['-e', '0'] },
+  { label: 'biomass --version', args: ['bin/biomass.js', '--version'], goal: { times: 1.5 } },
+  { label: 'biomass validate plans/illinois.yaml', args: ['bin/biomass.js', 'validate', 'plans/illinois.yaml'], goal: { times: 3 } },
+  { label: 'biomass plan plans/us.yaml', args: ['bin/biomass.js', 'plan', 'plans/us.yaml'], goal: { ms: 1500 } },
+  { label: 'biomass --version from source (tsx)', args: ['bin/biomass.js', '--version'], env: { BIOMASS_FROM_SOURCE: '1' } },
+];
+
+function timeOnce(c: Case): number {
+  const start = performance.now();
+  const child = spawnSync(process.execPath, c.args, {
+    cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '', ...c.env },
+  });
+  const ms = performance.now() - start;
+  if (child.status !== 0) throw new Error(`${c.label} exited ${child.status}: ${child.stderr}`);
+  return ms;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+if (!distIsFresh(root)) {
+  console.log('dist/cli is missing or older than src/: building it first');
+  await build();
+}
+for (const c of CASES) timeOnce(c); // warm the file cache; not counted
+const samples = new Map<Case, number[]>(CASES.map((c) => [c, []]));
+for (let round = 0; round < ROUNDS; round++) for (const c of CASES) samples.get(c)?.push(timeOnce(c));
+
+const bare = median(samples.get(CASES[0]!) ?? []);
+const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
+console.log(`start-up, whole process, median of ${ROUNDS} (node ${process.version}, ${root})`);
+for (const c of CASES) {
+  const ms = median(samples.get(c) ?? []);
+  let verdict = '';
+  if (c.goal && 'times' in c.goal) verdict = `goal <= ${c.goal.times}x bare node: ${ms <= bare * c.goal.times ? 'met' : 'MISSED'}`;
+  if (c.goal && 'ms' in c.goal) verdict = `goal <= ${s(c.goal.ms)}: ${ms <= c.goal.ms ? 'met' : 'MISSED'}`;
+  console.log(`  ${c.label.padEnd(40)} ${s(ms)}  ${(ms / bare).toFixed(2).padStart(6)}x bare   ${verdict}`);
+}

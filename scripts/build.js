@@ -1,0 +1,72 @@
+// Builds the CLI into dist/cli: one esbuild bundle of src/cli/main.ts (ESM, Node 20) that
+// bin/biomass.js loads, so no command transpiles TypeScript at start-up. The heavy packages
+// stay external and are loaded by the code paths that need them (`await import(...)` or
+// src/load-gdal.ts); code splitting keeps our own lazily imported modules in their own
+// chunks. The tests run the TypeScript sources; this is what users run.
+//
+//   node scripts/build.js              build (npm run build)
+//   node scripts/build.js --if-stale   build only when src/ changed since the last build (setup.sh)
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { distIsFresh, sourceStamp, STAMP_FILE } from './source-stamp.js';
+
+/**
+ * Packages never bundled: native addons (gdal-async), the ones that are large or start
+ * threads and workers of their own, and what only tests and the demo start (azurite).
+ */
+export const EXTERNAL = [
+  'gdal-async', 'pg', 'pg-native', '@electric-sql/pglite', '@azure/storage-blob',
+  'piscina', 'listr2', 'pino', 'azurite', 'esbuild', 'tsx',
+];
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Bundles into `outDir` (relative to the repository root; dist/cli by default), written to a
+ * temporary folder first and renamed into place, so a process starting meanwhile sees the old
+ * bundle or the new one, never half of one. Returns esbuild's metafile.
+ */
+export async function build({ outDir = 'dist/cli', root = ROOT } = {}) {
+  const { build: esbuild } = await import('esbuild');
+  const stamp = sourceStamp(root); // before reading the sources: an edit during the build makes it stale
+  const target = path.join(root, outDir);
+  const temporary = `${target}.tmp-${process.pid}`;
+  rmSync(temporary, { recursive: true, force: true });
+  const result = await esbuild({
+    absWorkingDir: root,
+    entryPoints: ['src/cli/main.ts'],
+    outdir: temporary,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: EXTERNAL,
+    // Bundled CommonJS dependencies (ajv) call require(); an ES module has none of its own.
+    banner: { js: "import { createRequire as __biomassRequire } from 'node:module'; const require = __biomassRequire(import.meta.url);" },
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  writeFileSync(path.join(temporary, path.basename(STAMP_FILE)), JSON.stringify(stamp) + '\n');
+  writeFileSync(path.join(temporary, 'metafile.json'), JSON.stringify(result.metafile));
+  mkdirSync(path.dirname(target), { recursive: true });
+  const old = `${target}.old-${process.pid}`;
+  rmSync(old, { recursive: true, force: true });
+  try {
+    renameSync(target, old);
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+  }
+  renameSync(temporary, target);
+  rmSync(old, { recursive: true, force: true });
+  return result.metafile;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (process.argv.includes('--if-stale') && distIsFresh(ROOT)) process.exit(0);
+  const started = Date.now();
+  await build();
+  console.log(`build: dist/cli from src/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}

@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BiomassError } from '../biomass-error.js';
 import type { Plan } from './plan.js';
+import { PLAN_LIMITS } from './plan-limits.js';
 import type { Problem } from './problem.js';
 
 export interface LoadOptions {
@@ -27,20 +28,56 @@ export interface LoadedPlan {
  * for a bad plan, and nothing outside the plan file is changed.
  */
 export async function loadPlan(file: string, options: LoadOptions): Promise<LoadedPlan> {
-  let text: string;
+  const at = (line: number, column: number, code: string, message: string, hint: string): LoadedPlan => ({
+    plan: undefined, problems: [{ file, line, column, length: 1, severity: 'error', code, message, hint }], lines: [],
+  });
+  const full = path.resolve(options.cwd ?? process.cwd(), file);
+  let bytes: Buffer;
   try {
-    text = await readFile(path.resolve(options.cwd ?? process.cwd(), file), 'utf8');
+    // Checked before reading: a plan is kilobytes, and a huge file should not be read at all.
+    const { size } = await stat(full);
+    if (size > PLAN_LIMITS.maxBytes) {
+      return at(1, 1, 'PLAN_TOO_LARGE', `the plan is ${size.toLocaleString('en-US')} bytes, more than the ${PLAN_LIMITS.maxBytes.toLocaleString('en-US')} a plan may be`,
+        'is this the plan file? A plan listing every US county is about 40 KB (see "Limits" in docs/plan-reference.md)');
+    }
+    bytes = await readFile(full);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    const problem: Problem = {
-      file, line: 0, column: 0, length: 1, severity: 'error', code: 'PLAN_UNREADABLE',
-      message: `cannot read the plan: ${reason}`, hint: 'check the path; plans live in plans/, e.g. plans/demo.yaml',
-    };
-    return { plan: undefined, problems: [problem], lines: [] };
+    return at(0, 0, 'PLAN_UNREADABLE', `cannot read the plan: ${reason}`, 'check the path; plans live in plans/, e.g. plans/demo.yaml');
+  }
+  const text = decodeUtf8(bytes);
+  if (typeof text !== 'string') {
+    const refused = at(text.line, text.column, 'PLAN_NOT_UTF8', `the plan is not UTF-8 text: byte 0x${text.byte} here`,
+      'save the plan as UTF-8 (an editor\'s "encoding" setting); YAML plans are UTF-8');
+    return { ...refused, lines: text.lines };
   }
   // The YAML parser and the schema validator are loaded with the first plan, not at start-up.
   const { parsePlan } = await import('./parse-plan.js');
   return parsePlan(file, text, options);
+}
+
+/** The text of UTF-8 bytes, or where the first byte that is not UTF-8 is (1-based line and column). */
+function decodeUtf8(bytes: Buffer): string | { line: number; column: number; byte: string; lines: string[] } {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // Decode leniently and find the first replacement character the file did not contain itself.
+    const text = new TextDecoder('utf-8').decode(bytes);
+    let offset = 0;
+    for (let i = text.indexOf('\uFFFD'); i >= 0; i = text.indexOf('\uFFFD', i + 1)) {
+      offset = Buffer.byteLength(text.slice(0, i));
+      if (!(bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd)) {
+        const before = text.slice(0, i);
+        const line = before.split('\n').length;
+        return { line, column: i - before.lastIndexOf('\n'), byte: hex(bytes[offset]), lines: text.split(/\r?\n/) };
+      }
+    }
+    return { line: 1, column: 1, byte: hex(bytes[offset]), lines: text.split(/\r?\n/) };
+  }
+}
+
+function hex(byte: number | undefined): string {
+  return (byte ?? 0).toString(16).toUpperCase().padStart(2, '0');
 }
 
 /** Loads a plan for a command that acts on it: any error, or a machine check failing, refuses with exit 2. */

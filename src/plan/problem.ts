@@ -22,13 +22,26 @@ export function formatProblem(problem: Problem, sourceLines: readonly string[] |
   if (text !== undefined) {
     const width = String(problem.line).length;
     const before = sourceLines?.[problem.line - 2];
-    if (before !== undefined && before.trim() !== '') out.push(`   ${String(problem.line - 1).padStart(width)} | ${before}`);
-    out.push(`   ${String(problem.line).padStart(width)} | ${text}`);
-    const underline = '^'.repeat(Math.max(1, Math.min(problem.length, text.length - problem.column + 1)));
-    out.push(`   ${' '.repeat(width)} | ${' '.repeat(Math.max(0, problem.column - 1))}${underline}`);
+    if (before !== undefined && before.trim() !== '') out.push(`   ${String(problem.line - 1).padStart(width)} | ${clip(before, 0).shown}`);
+    const { shown, shift } = clip(text, problem.column - 1);
+    out.push(`   ${String(problem.line).padStart(width)} | ${shown}`);
+    const underline = '^'.repeat(Math.max(1, Math.min(problem.length, text.length - problem.column + 1, EXCERPT_WIDTH)));
+    out.push(`   ${' '.repeat(width)} | ${' '.repeat(Math.max(0, problem.column - 1 - shift))}${underline}`);
   }
   if (problem.hint) out.push(`   ${problem.hint}`);
   return out.join('\n');
+}
+
+/** Excerpt lines longer than this are cut around the column (a hostile file may be one long line). */
+const EXCERPT_WIDTH = 120;
+
+/** The part of a line to show around a 0-based column, and how many characters left of it were cut. */
+function clip(text: string, column: number): { shown: string; shift: number } {
+  if (text.length <= EXCERPT_WIDTH) return { shown: text, shift: 0 };
+  const start = Math.max(0, Math.min(column - 40, text.length - EXCERPT_WIDTH));
+  const end = start + EXCERPT_WIDTH;
+  // The "…" that replaces the cut start takes one column, so the caret moves by start - 1.
+  return { shown: `${start > 0 ? '…' : ''}${text.slice(start, end)}${end < text.length ? '…' : ''}`, shift: start > 0 ? start - 1 : 0 };
 }
 
 /** "2 errors, 1 warning in plans/x.yaml" */

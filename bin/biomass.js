@@ -4,9 +4,18 @@
 // dist/ is missing or older than src/ (a checkout after the last build) it runs the
 // TypeScript sources through tsx instead, slower to start, and says so on stderr;
 // BIOMASS_FROM_SOURCE=1 asks for the sources on purpose (the tests do), without the note.
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { distIsFresh } from '../scripts/source-stamp.js';
+
+const args = process.argv.slice(2);
+// `biomass --version` alone is answered here, before the commands load (scripts ask it
+// often); with anything else it is commander's, in src/cli/main.ts, from the same file.
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+  process.exit(0);
+}
 
 // Raster reads run on libuv's thread pool through gdal-async's *Async methods, so the pool
 // is sized before anything touches it.
@@ -25,4 +34,4 @@ if (!fromSource && distIsFresh(root)) {
   register();
   ({ runCli } = await import('../src/cli/main.ts'));
 }
-process.exitCode = await runCli(process.argv.slice(2));
+process.exitCode = await runCli(args);

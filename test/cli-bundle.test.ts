@@ -93,6 +93,18 @@ describe('the built CLI bundle', () => {
   }, 60_000);
 });
 
+describe('bin/biomass.js', () => {
+  it('answers --version and -V alone itself, with the version in package.json', () => {
+    const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
+    for (const flag of ['--version', '-V']) {
+      const run = spawnSync(process.execPath, ['bin/biomass.js', flag], { encoding: 'utf8', env: { ...process.env, BIOMASS_FROM_SOURCE: '1' } });
+      expect(run.stdout).toBe(`${version}\n`);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+    }
+  });
+});
+
 describe('whether dist/ is older than src/', () => {
   const root = mkdtempSync(path.join(tmpdir(), 'biomass-stamp-'));
   const file = (name: string) => path.join(root, name);

@@ -35,7 +35,10 @@ export async function build({ outDir = 'dist/cli', root = ROOT } = {}) {
   rmSync(temporary, { recursive: true, force: true });
   const result = await esbuild({
     absWorkingDir: root,
-    entryPoints: ['src/cli/main.ts'],
+    // Output name -> source. Every output lands flat in outDir, so a module that finds a worker
+    // file with new URL('./name.js', import.meta.url) finds it here too: a Piscina worker is
+    // added as an entry of its own.
+    entryPoints: { main: 'src/cli/main.ts' },
     outdir: temporary,
     bundle: true,
     splitting: true,

@@ -6,7 +6,7 @@
 //
 //   node scripts/build.js              build (npm run build)
 //   node scripts/build.js --if-stale   build only when src/ changed since the last build (setup.sh)
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { distIsFresh, sourceStamp, STAMP_FILE } from './source-stamp.js';
@@ -24,8 +24,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * Bundles into `outDir` (relative to the repository root; dist/cli by default), written to a
- * temporary folder first and renamed into place, so a process starting meanwhile sees the old
- * bundle or the new one, never half of one. Returns esbuild's metafile.
+ * temporary folder first and moved into place file by file (see install). Returns esbuild's
+ * metafile.
  */
 export async function build({ outDir = 'dist/cli', root = ROOT } = {}) {
   const { build: esbuild } = await import('esbuild');
@@ -52,19 +52,35 @@ export async function build({ outDir = 'dist/cli', root = ROOT } = {}) {
     metafile: true,
     logLevel: 'warning',
   });
-  writeFileSync(path.join(temporary, path.basename(STAMP_FILE)), JSON.stringify(stamp) + '\n');
   writeFileSync(path.join(temporary, 'metafile.json'), JSON.stringify(result.metafile));
-  mkdirSync(path.dirname(target), { recursive: true });
-  const old = `${target}.old-${process.pid}`;
-  rmSync(old, { recursive: true, force: true });
-  try {
-    renameSync(target, old);
-  } catch (error) {
-    if (error.code !== 'ENOENT') throw error;
-  }
-  renameSync(temporary, target);
-  rmSync(old, { recursive: true, force: true });
+  writeFileSync(path.join(temporary, path.basename(STAMP_FILE)), JSON.stringify(stamp) + '\n');
+  install(temporary, target);
   return result.metafile;
+}
+
+/** Chunks of earlier builds are kept this long for the processes still running them. */
+const KEEP_OLD_CHUNKS_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Moves a build into place. Chunks are named by their content and loaded lazily, maybe hours
+ * into a run: a running process must still find the chunks of the build it started from, so
+ * they are not deleted with the new build (only after a week). The new chunks go first, the
+ * entry and the stamp last, each by rename: a process starting meanwhile gets the old entry
+ * with its chunks or the new one with its chunks, never half of one.
+ */
+function install(from, target) {
+  mkdirSync(target, { recursive: true });
+  const last = ['main.js.map', 'main.js', 'metafile.json', path.basename(STAMP_FILE)];
+  const files = readdirSync(from);
+  for (const name of files.filter((n) => !last.includes(n))) renameSync(path.join(from, name), path.join(target, name));
+  for (const name of last.filter((n) => files.includes(n))) renameSync(path.join(from, name), path.join(target, name));
+  rmSync(from, { recursive: true, force: true });
+  const now = Date.now();
+  for (const name of readdirSync(target)) {
+    if (files.includes(name)) continue;
+    const file = path.join(target, name);
+    if (now - statSync(file).mtimeMs > KEEP_OLD_CHUNKS_MS) rmSync(file, { recursive: true, force: true });
+  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -2,7 +2,7 @@
 // folder of its own, then checked for what it loads at start-up and run as a real process.
 // The other tests run the TypeScript sources.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +91,22 @@ describe('the built CLI bundle', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('a rebuild', () => {
+  it('keeps the chunks of earlier builds for processes still running them, for a week', async () => {
+    const recent = path.join(outDir, 'chunk-OLDRECENT.js');
+    const stale = path.join(outDir, 'chunk-OLDSTALE.js');
+    writeFileSync(recent, 'export {};\n');
+    writeFileSync(stale, 'export {};\n');
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+    utimesSync(stale, eightDaysAgo, eightDaysAgo);
+    const again = await build({ outDir });
+    expect(existsSync(recent)).toBe(true);
+    expect(existsSync(stale)).toBe(false);
+    for (const file of Object.keys(again.outputs)) expect(existsSync(path.join(outDir, path.basename(file)))).toBe(true);
+    expect(runBundle(['validate', 'plans/illinois.yaml']).status).toBe(0);
+  }, 120_000);
 });
 
 describe('bin/biomass.js', () => {

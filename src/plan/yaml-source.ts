@@ -63,7 +63,7 @@ export class YamlSource {
   private limitProblems(): Problem[] {
     let deepest: number | undefined;
     const numbers: Problem[] = [];
-    const firstAlias: number[] = [];
+    let firstAlias = this.text.length;
     const stack: Array<{ node: unknown; depth: number }> = [{ node: this.doc.contents, depth: 1 }];
     for (let next = stack.pop(); next; next = stack.pop()) {
       const { node, depth } = next;
@@ -81,7 +81,7 @@ export class YamlSource {
         const n = node.value;
         if (!Number.isFinite(n) || Math.abs(n) > PLAN_LIMITS.maxNumber) numbers.push(this.numberOutOfRange(node as Scalar<number>));
       } else if (isAlias(node)) {
-        firstAlias.push(rangeOf(node)?.[0] ?? 0);
+        firstAlias = Math.min(firstAlias, rangeOf(node)?.[0] ?? 0);
       }
     }
     if (deepest !== undefined) return [this.tooDeep(deepest)];
@@ -91,7 +91,7 @@ export class YamlSource {
     } catch (error) {
       // yaml's guard against exponential expansion ("billion laughs") throws a ReferenceError.
       if (!(error instanceof ReferenceError)) throw error;
-      const { line, col } = this.lineCounter.linePos(Math.min(...firstAlias, this.text.length));
+      const { line, col } = this.lineCounter.linePos(firstAlias);
       return [{
         file: this.file, line, column: col, length: 1, severity: 'error', code: 'PLAN_ALIASES',
         message: `the plan's aliases expand to more than ${PLAN_LIMITS.maxAliasCount} nodes (an alias bomb?)`,

@@ -2,7 +2,8 @@
 # Sets up a fresh Debian machine for biomass, idempotently:
 #   - Debian's GDAL (libgdal-dev) and a C++ toolchain when missing, so gdal-async links
 #     against the system GDAL (never its bundled multi-hour build, see ../shared/FACTS.md);
-#   - node modules, reinstalled only when package-lock.json, GDAL or Node changed.
+#   - node modules, reinstalled only when package-lock.json, GDAL or Node changed;
+#   - the CLI bundle in dist/cli, rebuilt only when src/ changed since the last build.
 # Pass --test to also make sure the services and tools the test suite needs are present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +40,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     npm ci --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
+
+# bin/biomass.js runs dist/cli; without a fresh build it falls back to the slower sources.
+node scripts/build.js --if-stale
 
 if [ "$want_test" = 1 ]; then
   # PostgreSQL: the test suite talks to a real server on 127.0.0.1:5432.

@@ -7,5 +7,30 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  return { stdout: droppingWhenClosed(process.stdout), stderr: droppingWhenClosed(process.stderr), env: process.env, cwd: process.cwd() };
+}
+
+/**
+ * A reader that stops early (`biomass plan plans/us.yaml | head -1`) closes the pipe. The
+ * next write then fails with EPIPE, emitted as an 'error' event that would end the process
+ * with a stack trace. Here, once, at the edge: the rest of that stream's output is dropped
+ * and the command finishes its work quietly with its own exit code, as if the reader had
+ * taken everything (so `set -o pipefail` scripts do not fail on it). The listener sits on the
+ * stream itself, so it also covers writers that bypass CliIo.
+ */
+function droppingWhenClosed(stream: NodeJS.WriteStream): CliIo['stdout'] {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
+      closed = true;
+      return;
+    }
+    throw error;
+  });
+  return {
+    write: (chunk: string) => (closed ? true : stream.write(chunk)),
+    get isTTY() {
+      return stream.isTTY;
+    },
+  };
 }

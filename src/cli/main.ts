@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { BiomassError } from '../biomass-error.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { PlanRejected } from '../plan/load-plan.js';
 import { escapeControl, formatProblem, summarizeProblems } from '../plan/problem.js';
 import { redact } from '../secrets.js';
@@ -91,7 +92,7 @@ function reportError(error: unknown, io: CliIo): number {
 }
 
 function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version: string }).version;
 }
 
 /** The process entry point used by bin/biomass.js. */

@@ -4,8 +4,9 @@
  * the caller falls back to the area-based estimate and says so.
  */
 import { existsSync } from 'node:fs';
-import gdal from 'gdal-async';
+import type * as gdal from 'gdal-async';
 import { BiomassError } from '../biomass-error.js';
+import { loadGdal } from '../load-gdal.js';
 import { fileKind } from '../plan/file-kind.js';
 import { quoteOgrIdentifier, quoteOgrLayer } from '../plan/ogr-identifier.js';
 import type { Plan } from '../plan/plan.js';
@@ -38,7 +39,7 @@ export async function readParcelCounts(plan: Plan): Promise<ParcelCountsResult> 
   if (layer !== '') quoteOgrLayer(layer, isPg);
   let dataset: gdal.Dataset | undefined;
   try {
-    dataset = await gdal.openAsync(open, 'r');
+    dataset = await loadGdal().openAsync(open, 'r');
     const native = isPg || dataset.driver.description === 'GPKG';
     const field = quoteOgrIdentifier(countyField, 'sources.parcels.county_field');
     const sql = `SELECT ${field} AS fips, COUNT(*) AS n FROM ${quoteOgrLayer(layer || dataset.layers.get(0).name, isPg)} GROUP BY ${field}`;

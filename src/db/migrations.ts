@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { BiomassError } from '../biomass-error.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import type { Queryable, Store } from './store.js';
 
 /**
@@ -34,7 +35,7 @@ const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
 /** The `.sql` files of a set, in version order. */
 export async function loadMigrations(set: MigrationSet): Promise<Migration[]> {
-  const dir = new URL(`./migrations/${set}/`, import.meta.url);
+  const dir = new URL(`src/db/migrations/${set}/`, PACKAGE_ROOT);
   const migrations: Migration[] = [];
   for (const file of (await readdir(dir)).sort()) {
     const match = FILE_NAME.exec(file);

@@ -1,7 +1,6 @@
 import type { DatabaseConfig, PoolConfig } from './database-config.js';
 import { connectError } from './connect-error.js';
 import { PgliteStore, type StoreAccess } from './pglite-store.js';
-import { PostgresStore } from './postgres-store.js';
 import { parsePostgresTarget } from './postgres-target.js';
 import type { Store } from './store.js';
 
@@ -24,6 +23,8 @@ export async function openStore(
 ): Promise<Store> {
   if (url === '') return PgliteStore.open(embeddedDir, access);
   const target = parsePostgresTarget(url);
+  // pg is loaded only by the commands that reach a server (it costs start-up time).
+  const { PostgresStore } = await import('./postgres-store.js');
   const store = new PostgresStore(url, target, pool);
   try {
     // Nothing is done yet: a server that is down at the start is reported within seconds

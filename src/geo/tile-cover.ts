@@ -4,10 +4,11 @@
  * of that zone that the piece overlaps with non-zero area is kept. A piece is matched only
  * against its own zone's tiles, because that is the projection its pixels will be read in.
  */
-import gdal from 'gdal-async';
+import type * as gdal from 'gdal-async';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { SQUARE_M, TILE_M, utmEpsg, utmZoneOfLon, zoneWestLon, type Footprint } from './mgrs.js';
 import { tileIdOfSquare } from './tile-grid.js';
+import { loadGdal } from '../load-gdal.js';
 import { areaOf, projectGeometry, projectPoint, unprojectPoint } from './utm-projection.js';
 
 /** One tile a polygon needs and how much of the polygon lies in its footprint. */
@@ -131,7 +132,7 @@ function zonePieces(rings: Position[][]): ZonePiece[] {
     const shifted = shift === 0 ? unwrapped : unwrapped.map((ring) => ring.map(([lon, lat]) => [lon! + shift, lat!]));
     for (const south of hemispheres) {
       const whole = firstStrip === lastStrip && hemispheres.length === 1;
-      let piece = gdal.Geometry.fromGeoJson({ type: 'Polygon', coordinates: shifted });
+      let piece = loadGdal().Geometry.fromGeoJson({ type: 'Polygon', coordinates: shifted });
       if (!whole) {
         const box = lonLatBox(west, south ? -80 : 0, west + 6, south ? 0 : 84);
         piece = intersect(piece, box);
@@ -175,7 +176,7 @@ function lonLatBox(west: number, south: number, east: number, north: number): gd
 
 /** An axis-aligned rectangle polygon. */
 export function rectangle(minX: number, minY: number, maxX: number, maxY: number): gdal.Geometry {
-  return gdal.Geometry.fromGeoJson({
+  return loadGdal().Geometry.fromGeoJson({
     type: 'Polygon',
     coordinates: [[[minX, minY], [maxX, minY], [maxX, maxY], [minX, maxY], [minX, minY]]],
   });

@@ -2,20 +2,26 @@
  * Lon/lat <-> UTM through GDAL/PROJ, with one transformation object per EPSG code kept for
  * the life of the process (creating them is the expensive part).
  */
-import gdal from 'gdal-async';
+import type * as gdal from 'gdal-async';
+import { loadGdal } from '../load-gdal.js';
 
 // OGC:CRS84 is WGS 84 with lon/lat axis order, which is what GeoJSON and us-atlas use;
 // EPSG:4326 in GDAL 3 would swap the axes.
-const lonLat = gdal.SpatialReference.fromUserInput('OGC:CRS84');
+let lonLat: gdal.SpatialReference | undefined;
 const forward = new Map<number, gdal.CoordinateTransformation>();
 const inverse = new Map<number, gdal.CoordinateTransformation>();
 const systems = new Map<number, gdal.SpatialReference>();
+
+function lonLatSrs(): gdal.SpatialReference {
+  lonLat ??= loadGdal().SpatialReference.fromUserInput('OGC:CRS84');
+  return lonLat;
+}
 
 /** The spatial reference of an EPSG code, cached. */
 export function srsOf(epsg: number): gdal.SpatialReference {
   let srs = systems.get(epsg);
   if (!srs) {
-    srs = gdal.SpatialReference.fromEPSG(epsg);
+    srs = loadGdal().SpatialReference.fromEPSG(epsg);
     systems.set(epsg, srs);
   }
   return srs;
@@ -24,7 +30,7 @@ export function srsOf(epsg: number): gdal.SpatialReference {
 function toUtmTransform(epsg: number): gdal.CoordinateTransformation {
   let ct = forward.get(epsg);
   if (!ct) {
-    ct = new gdal.CoordinateTransformation(lonLat, srsOf(epsg));
+    ct = new (loadGdal().CoordinateTransformation)(lonLatSrs(), srsOf(epsg));
     forward.set(epsg, ct);
   }
   return ct;
@@ -33,7 +39,7 @@ function toUtmTransform(epsg: number): gdal.CoordinateTransformation {
 function toLonLatTransform(epsg: number): gdal.CoordinateTransformation {
   let ct = inverse.get(epsg);
   if (!ct) {
-    ct = new gdal.CoordinateTransformation(srsOf(epsg), lonLat);
+    ct = new (loadGdal().CoordinateTransformation)(srsOf(epsg), lonLatSrs());
     inverse.set(epsg, ct);
   }
   return ct;
@@ -58,7 +64,8 @@ export function projectGeometry(geometry: gdal.Geometry, epsg: number): void {
 
 /** The polygonal area of a geometry in its own units squared; 0 for points and lines. */
 export function areaOf(geometry: gdal.Geometry): number {
-  if (geometry instanceof gdal.Polygon || geometry instanceof gdal.GeometryCollection) {
+  const { Polygon, GeometryCollection } = loadGdal();
+  if (geometry instanceof Polygon || geometry instanceof GeometryCollection) {
     return geometry.getArea();
   }
   return 0;

@@ -7,7 +7,8 @@
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import gdal from 'gdal-async';
+import type * as gdal from 'gdal-async';
+import { loadGdal } from '../load-gdal.js';
 import type { Geography } from '../geo/geography.js';
 import { utmZoneOfLon } from '../geo/mgrs.js';
 import { hash01 } from '../tiles/scene-pattern.js';
@@ -46,6 +47,7 @@ export async function generateParcels(options: GenerateParcelsOptions): Promise<
 
   // The layer says EPSG:4326 (what parcel deliveries say); coordinates are written x = lon,
   // as GeoPackage stores them. Transformations use OGC:CRS84, WGS 84 with lon/lat axis order.
+  const gdal = loadGdal();
   const wgs84 = gdal.SpatialReference.fromEPSG(4326);
   const lonLat = gdal.SpatialReference.fromUserInput('OGC:CRS84');
   const counts: Record<string, number> = {};
@@ -82,6 +84,7 @@ function addCountyParcels(
 ): number {
   const county = geography.county(fips);
   const zone = utmZoneOfLon((county.bbox[0] + county.bbox[2]) / 2);
+  const gdal = loadGdal();
   const utm = gdal.SpatialReference.fromEPSG((county.bbox[1] + county.bbox[3]) / 2 >= 0 ? 32600 + zone : 32700 + zone);
   const toUtm = new gdal.CoordinateTransformation(lonLat, utm);
   const toLonLat = new gdal.CoordinateTransformation(utm, lonLat);

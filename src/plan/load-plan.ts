@@ -1,15 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BiomassError } from '../biomass-error.js';
-import { registerSecret } from '../secrets.js';
 import { fileKind } from './file-kind.js';
-import { interpolate } from './interpolate.js';
-import { machineProblems } from './machine-checks.js';
-import { normalizePlan, type Plan, type PlanDocument } from './plan.js';
-import { PLAN_RULES, unknownStates, type RuleContext } from './plan-rules.js';
+import type { Plan } from './plan.js';
+import { PLAN_LIMITS } from './plan-limits.js';
 import type { Problem } from './problem.js';
-import { checkSchema, schemaAt } from './schema-check.js';
-import { YamlSource, type PlanPath } from './yaml-source.js';
 
 export interface LoadOptions {
   /** Where ${VAR} values come from. */
@@ -34,70 +29,59 @@ export interface LoadedPlan {
  * for a bad plan, and nothing outside the plan file is changed.
  */
 export async function loadPlan(file: string, options: LoadOptions): Promise<LoadedPlan> {
-  let text: string;
+  const at = (line: number, column: number, code: string, message: string, hint: string): LoadedPlan => ({
+    plan: undefined, problems: [{ file, line, column, length: 1, severity: 'error', code, message, hint }], lines: [],
+  });
+  const full = path.resolve(options.cwd ?? process.cwd(), file);
+  let bytes: Buffer;
   try {
-    const absolute = path.resolve(options.cwd ?? process.cwd(), file);
     // Stat first: reading a FIFO would wait for a writer for ever.
-    const kind = fileKind(absolute);
+    const kind = fileKind(full);
     if (kind === 'directory' || kind === 'special') throw Object.assign(new Error('it is not a regular file'), { code: 'ENOTREG' });
-    text = await readFile(absolute, 'utf8');
+    // Checked before reading: a plan is kilobytes, and a huge file should not be read at all.
+    const { size } = await stat(full);
+    if (size > PLAN_LIMITS.maxBytes) {
+      return at(1, 1, 'PLAN_TOO_LARGE', `the plan is ${size.toLocaleString('en-US')} bytes, more than the ${PLAN_LIMITS.maxBytes.toLocaleString('en-US')} a plan may be`,
+        'is this the plan file? A plan listing every US county is about 40 KB (see "Limits" in docs/plan-reference.md)');
+    }
+    bytes = await readFile(full);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    const problem: Problem = {
-      file, line: 0, column: 0, length: 1, severity: 'error', code: 'PLAN_UNREADABLE',
-      message: `cannot read the plan: ${reason}`, hint: 'check the path; plans live in plans/, e.g. plans/demo.yaml',
-    };
-    return { plan: undefined, problems: [problem], lines: [] };
+    return at(0, 0, 'PLAN_UNREADABLE', `cannot read the plan: ${reason}`, 'check the path; plans live in plans/, e.g. plans/demo.yaml');
   }
+  const text = decodeUtf8(bytes);
+  if (typeof text !== 'string') {
+    const refused = at(text.line, text.column, 'PLAN_NOT_UTF8', `the plan is not UTF-8 text: byte 0x${text.byte} here`,
+      'save the plan as UTF-8 (an editor\'s "encoding" setting); YAML plans are UTF-8');
+    return { ...refused, lines: text.lines };
+  }
+  // The YAML parser and the schema validator are loaded with the first plan, not at start-up.
+  const { parsePlan } = await import('./parse-plan.js');
   return parsePlan(file, text, options);
 }
 
-/** Same as loadPlan, from text already read. */
-export function parsePlan(file: string, text: string, options: LoadOptions): LoadedPlan {
-  const source = new YamlSource(file, text);
-  const done = (problems: Problem[], plan?: Plan): LoadedPlan => ({ plan, problems: sortProblems(problems), lines: source.lines });
-
-  const syntax = source.syntaxProblems();
-  if (syntax.length > 0) return done(syntax);
-
-  const raw = source.value();
-  if (raw === null || raw === undefined || typeof raw !== 'object' || Array.isArray(raw)) {
-    return done([{
-      file, line: 1, column: 1, length: 1, severity: 'error', code: 'PLAN_NOT_A_MAPPING',
-      message: 'the plan must be a YAML mapping of keys (version, name, season, sources, rollout, ...)',
-      hint: 'start from plans/demo.yaml; see docs/plan-reference.md',
-    }]);
+/** The text of UTF-8 bytes, or where the first byte that is not UTF-8 is (1-based line and column). */
+function decodeUtf8(bytes: Buffer): string | { line: number; column: number; byte: string; lines: string[] } {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // Decode leniently and find the first replacement character the file did not contain itself.
+    const text = new TextDecoder('utf-8').decode(bytes);
+    let offset = 0;
+    for (let i = text.indexOf('\uFFFD'); i >= 0; i = text.indexOf('\uFFFD', i + 1)) {
+      offset = Buffer.byteLength(text.slice(0, i));
+      if (!(bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd)) {
+        const before = text.slice(0, i);
+        const line = before.split('\n').length;
+        return { line, column: i - before.lastIndexOf('\n'), byte: hex(bytes[offset]), lines: text.split(/\r?\n/) };
+      }
+    }
+    return { line: 1, column: 1, byte: hex(bytes[offset]), lines: text.split(/\r?\n/) };
   }
+}
 
-  const { value, unset, fromEnv } = interpolate(raw, options.env);
-  for (const entry of fromEnv) if (isSecretPath(entry.path)) registerSecret(entry.value);
-
-  const unresolved: Record<string, string> = {};
-  const warnings: Problem[] = unset.map(({ path, variable }) => {
-    unresolved[path.join('.')] = variable;
-    return {
-      file, ...source.locate(path), severity: 'warning' as const, code: 'ENV_UNSET',
-      message: `\${${variable}} is not set here; commands that use ${path.join('.')} will need it`,
-      hint: `export ${variable}=... before \`biomass run\`, or write \${${variable}:-default} in the plan`,
-    };
-  });
-
-  const early = [...checkSchema(value, source), ...unknownStates(value, source)];
-  if (early.length > 0) return done([...early, ...warnings]);
-
-  const planDir = path.dirname(path.resolve(options.cwd ?? process.cwd(), file));
-  const plan = normalizePlan(value as PlanDocument, file, unresolved, planDir);
-  const context: RuleContext = {
-    plan,
-    written: value as RuleContext['written'],
-    fromEnv: new Set(fromEnv.map((e) => e.path.join('.'))),
-    templates: new Map(fromEnv.map((e) => [e.path.join('.'), e.template])),
-    source,
-  };
-  const problems = [...warnings, ...PLAN_RULES.flatMap((rule) => rule(context))];
-  if (options.machineChecks !== 'skip') problems.push(...machineProblems(plan, source, options.machineChecks));
-  const ok = !problems.some((p) => p.severity === 'error');
-  return done(problems, ok ? plan : undefined);
+function hex(byte: number | undefined): string {
+  return (byte ?? 0).toString(16).toUpperCase().padStart(2, '0');
 }
 
 /** Loads a plan for a command that acts on it: any error, or a machine check failing, refuses with exit 2. */
@@ -131,12 +115,4 @@ export function requirePlanValue(plan: Plan, key: string, value: string): string
     });
   }
   return value;
-}
-
-function isSecretPath(path: PlanPath): boolean {
-  return Boolean((schemaAt(path) as { writeOnly?: boolean } | undefined)?.writeOnly);
-}
-
-function sortProblems(problems: Problem[]): Problem[] {
-  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
 }

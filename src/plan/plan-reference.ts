@@ -1,3 +1,4 @@
+import { planLimitsText } from './plan-limits.js';
 import { planSchema } from './schema-check.js';
 
 interface SchemaNode {
@@ -41,6 +42,7 @@ export function renderPlanReference(schema: SchemaNode = planSchema as SchemaNod
       out.push(`Type: ${typeOf(node)}.${node.default !== undefined ? ` Default: \`${JSON.stringify(node.default)}\`.` : ''}`, '');
     }
   }
+  out.push(...planLimitsText());
   return out.join('\n');
 }
 

@@ -22,13 +22,14 @@ export function formatProblem(problem: Problem, sourceLines: readonly string[] |
   if (text !== undefined) {
     const width = String(problem.line).length;
     const before = sourceLines?.[problem.line - 2];
-    if (before !== undefined && before.trim() !== '') out.push(`   ${String(problem.line - 1).padStart(width)} | ${escapeControl(before)}`);
-    out.push(`   ${String(problem.line).padStart(width)} | ${escapeControl(text)}`);
-    // The caret goes under the escaped text: measure the escaped prefix and span.
-    const start = Math.max(0, problem.column - 1);
-    const span = Math.max(1, Math.min(problem.length, text.length - problem.column + 1));
-    const indent = escapeControl(text.slice(0, start)).length;
-    const underline = '^'.repeat(Math.max(1, escapeControl(text.slice(start, start + span)).length));
+    if (before !== undefined && before.trim() !== '') out.push(`   ${String(problem.line - 1).padStart(width)} | ${escapeControl(clip(before, 0).shown)}`);
+    const { shown, shift } = clip(text, problem.column - 1);
+    out.push(`   ${String(problem.line).padStart(width)} | ${escapeControl(shown)}`);
+    // The caret goes under the escaped, clipped text: measure the escaped prefix and span.
+    const start = Math.max(0, problem.column - 1 - shift);
+    const span = Math.max(1, Math.min(problem.length, text.length - problem.column + 1, EXCERPT_WIDTH));
+    const indent = escapeControl(shown.slice(0, start)).length;
+    const underline = '^'.repeat(Math.max(1, escapeControl(shown.slice(start, start + span)).length));
     out.push(`   ${' '.repeat(width)} | ${' '.repeat(indent)}${underline}`);
   }
   if (problem.hint) out.push(`   ${escapeControl(problem.hint)}`);
@@ -44,6 +45,18 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
  */
 export function escapeControl(text: string): string {
   return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** Excerpt lines longer than this are cut around the column (a hostile file may be one long line). */
+const EXCERPT_WIDTH = 120;
+
+/** The part of a line to show around a 0-based column, and how many characters left of it were cut. */
+function clip(text: string, column: number): { shown: string; shift: number } {
+  if (text.length <= EXCERPT_WIDTH) return { shown: text, shift: 0 };
+  const start = Math.max(0, Math.min(column - 40, text.length - EXCERPT_WIDTH));
+  const end = start + EXCERPT_WIDTH;
+  // The "…" that replaces the cut start takes one column, so the caret moves by start - 1.
+  return { shown: `${start > 0 ? '…' : ''}${text.slice(start, end)}${end < text.length ? '…' : ''}`, shift: start > 0 ? start - 1 : 0 };
 }
 
 /** "2 errors, 1 warning in plans/x.yaml" */

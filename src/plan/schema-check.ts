@@ -27,7 +27,12 @@ let validator: ValidateFunction | undefined;
 
 function compiled(): ValidateFunction {
   if (!validator) {
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true });
+    // The schema is checked against the JSON Schema meta-schema by test/plan/generated-files.test.ts,
+    // not at every start (that check alone costs as much as compiling the plan's validator).
+    const ajv = new Ajv({
+      allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true,
+      validateSchema: false, code: { optimize: false },
+    });
     addFormats(ajv, ['date']);
     validator = ajv.compile(planSchema);
   }

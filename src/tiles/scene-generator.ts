@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import gdal from 'gdal-async';
+import { loadGdal } from '../load-gdal.js';
 import { BiomassError } from '../biomass-error.js';
 import type { Geography } from '../geo/geography.js';
 import { parseTileId, TILE_M } from '../geo/mgrs.js';
@@ -138,6 +138,7 @@ async function writeBand(
       values[row * n + col] = isScl ? p.scl : toDigitalNumber(band === 'B08' ? p.nir : p.red);
     }
   }
+  const gdal = loadGdal();
   const mem = gdal.open('', 'w', 'MEM', n, n, 1, isScl ? gdal.GDT_Byte : gdal.GDT_UInt16);
   try {
     mem.srs = srsOf(fp.epsg);

@@ -1,5 +1,5 @@
 /** Small builders for DAG tests: a plan from YAML text (the real loader) and a toy geography. */
-import { parsePlan } from '../../src/plan/load-plan.js';
+import { parsePlan } from '../../src/plan/parse-plan.js';
 import type { Plan } from '../../src/plan/plan.js';
 import type { DagGeography } from '../../src/dag/compile-inputs.js';
 

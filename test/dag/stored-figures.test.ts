@@ -9,7 +9,7 @@ import { openStore } from '../../src/db/open-store.js';
 import { recordMetrics, THROUGHPUT_METRICS } from '../../src/db/performance-metrics-repository.js';
 import { startRun } from '../../src/db/runs-repository.js';
 import { markStateIndexComplete, upsertCountyItems } from '../../src/db/tile-index-repository.js';
-import { parsePlan } from '../../src/plan/load-plan.js';
+import { parsePlan } from '../../src/plan/parse-plan.js';
 import { indexFingerprint } from '../../src/tiles/stored-state-index.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { runBiomass } from '../support/cli.js';

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { BiomassError } from '../../src/biomass-error.js';
 import { commitCountyBatch } from '../../src/db/county-batch.js';
@@ -99,40 +100,56 @@ describe('faults on a real PostgreSQL server', () => {
 
   it('serves 50 concurrent callers on a pool of 25: none fails, at most 25 connections, the rest wait', async () => {
     const store = await openMigrated({ ...TEST_POOL, max: 25 });
-    let peakTotal = 0;
-    let peakWaiting = 0;
-    const sampler = setInterval(() => {
-      const f = store.figures();
-      peakTotal = Math.max(peakTotal, f.total);
-      peakWaiting = Math.max(peakWaiting, f.waiting);
-    }, 5);
+    // Every query waits on an advisory lock this test holds, so the first 25 keep their
+    // connections and the other 25 keep waiting until the test lets go, however fast or slow
+    // the machine is.
+    const gate = new pg.Client({ connectionString: db.url });
+    await gate.connect();
     try {
-      const results = await Promise.allSettled(
-        Array.from({ length: 50 }, (_, i) => store.query<{ i: number }>('SELECT $1::int AS i, pg_sleep(0.2)', [i])),
+      await gate.query('SELECT pg_advisory_lock(8108)');
+      const running = Promise.allSettled(
+        Array.from({ length: 50 }, (_, i) => store.query<{ i: number }>('SELECT $1::int AS i FROM (SELECT pg_advisory_xact_lock_shared(8108)) AS gate', [i])),
       );
+      // Callers count as waiting until a connection is opened for them; 25 get one and block.
+      while (store.figures().waiting > 25) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(store.figures()).toMatchObject({ total: 25, waiting: 25 });
+      await gate.query('SELECT pg_advisory_unlock(8108)');
+      const results = await running;
       expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
       expect(results.map((r) => (r.status === 'fulfilled' ? r.value.rows[0]!.i : -1))).toEqual(Array.from({ length: 50 }, (_, i) => i));
-      expect(peakTotal).toBe(25);
-      expect(peakWaiting).toBeGreaterThan(0);
-      expect(store.figures()).toMatchObject({ retries: 0, errors: 0, waiting: 0 });
+      expect(store.figures()).toMatchObject({ total: 25, retries: 0, errors: 0, waiting: 0 });
     } finally {
-      clearInterval(sampler);
+      await gate.end();
       await store.close();
     }
   });
 
   it('bounds the wait for a connection by the connect timeout and its retries', async () => {
-    const store = await openMigrated({ ...TEST_POOL, max: 2, connectTimeoutMs: 100, retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 10 } });
+    // The holders open their connections under the same short timeout, and may need retries
+    // of their own on a slow or loaded machine: so the retries are counted from the moment
+    // both hold their connection, and only the query that cannot get one is measured.
+    const store = await openMigrated({ ...TEST_POOL, max: 2, connectTimeoutMs: 500, retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 10 } });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const holders = [store.transaction(() => held), store.transaction(() => held)];
+    let holding = 0;
+    let bothHold!: () => void;
+    const bothHolding = new Promise<void>((resolve) => (bothHold = resolve));
+    const hold = () => {
+      holding += 1;
+      if (holding === 2) bothHold();
+      return held;
+    };
+    const holders = [store.transaction(hold), store.transaction(hold)];
     try {
-      while (store.figures().total < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      await Promise.race([bothHolding, Promise.all(holders)]);
+      expect(store.figures()).toMatchObject({ total: 2, idle: 0 });
+      const before = store.figures().retries;
       const error = await store.query('SELECT 1').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(BiomassError);
       expect(error).toMatchObject({ code: 'DB_UNAVAILABLE', exitCode: 1 });
       expect((error as Error).message).toMatch(/timeout exceeded when trying to connect/);
-      expect(store.figures().retries).toBe(2);
+      // A first try and the 2 retries of the budget, each ended by the connect timeout.
+      expect(store.figures().retries - before).toBe(2);
     } finally {
       release();
       await Promise.all(holders);
@@ -191,7 +208,8 @@ describe('faults on a real PostgreSQL server', () => {
     try {
       await store.query('BEGIN');
       await expect(store.query('SELECT 1 / 0')).rejects.toMatchObject({ code: '22012' });
-      for (let i = 0; i < 500 && store.figures().discarded === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      // However long the timer takes to come round on a loaded machine (the test's timeout bounds it).
+      while (store.figures().discarded === 0) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(store.figures()).toMatchObject({ discarded: 1 });
       expect((await store.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
     } finally {

@@ -13,8 +13,13 @@ import { PrivateServer } from './private-server.js';
 
 const BATCHES = 30;
 const SIZE = 100;
-/** Enough retries to outlast a restart (about a second), few enough to give up on a stopped server. */
-const POOL: PoolConfig = { ...TEST_POOL, retry: { attempts: 12, initialDelayMs: 100, maxDelayMs: 1000 } };
+/**
+ * Enough retries to outlast a restart however slowly the server comes back on a loaded
+ * machine (a restart takes about a second here; the budget is at least 18 s of waiting).
+ */
+const OUTLASTS_RESTART: PoolConfig = { ...TEST_POOL, retry: { attempts: 40, initialDelayMs: 100, maxDelayMs: 1000 } };
+/** Gives up quickly on a server that stays stopped (whatever the machine's speed: it is down). */
+const GIVES_UP: PoolConfig = { ...TEST_POOL, retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 100 } };
 
 let server: PrivateServer;
 beforeAll(async () => {
@@ -47,7 +52,7 @@ async function distinctParcels(store: Store, plan: string): Promise<number> {
 
 describe('a private server that restarts or goes away during a run', () => {
   it('pauses while the server restarts and resumes when it is back, losing and duplicating nothing', async () => {
-    const store = await openStore(server.url(), '', POOL);
+    const store = await openStore(server.url(), '', OUTLASTS_RESTART);
     let restarted: Promise<void> | undefined;
     try {
       await migrate(store, 'state');
@@ -69,7 +74,7 @@ describe('a private server that restarts or goes away during a run', () => {
   });
 
   it('stops with a clear error when the server stays away past the retry budget, and a later run resumes without loss', async () => {
-    const first = await openStore(server.url(), '', POOL);
+    const first = await openStore(server.url(), '', GIVES_UP);
     let failure: unknown;
     try {
       await migrate(first, 'state');
@@ -88,7 +93,7 @@ describe('a private server that restarts or goes away during a run', () => {
     expect((failure as BiomassError).hint).toMatch(/resume/);
 
     await server.start();
-    const second = await openStore(server.url(), '', POOL);
+    const second = await openStore(server.url(), '', OUTLASTS_RESTART);
     try {
       expect(await getCountyCheckpoint(second, 'outage', '17113')).toMatchObject({ lastBatch: 11 });
       await processCounty(second, 'outage', 'run-2');
@@ -105,7 +110,7 @@ describe('a private server that restarts or goes away during a run', () => {
 
   it('refuses a wrong password with one error naming host and database, never the password, exit 2', async () => {
     const wrong = 'not-the-password-42';
-    const error = await openStore(server.url('postgres', wrong), '', POOL).catch((e: unknown) => e);
+    const error = await openStore(server.url('postgres', wrong), '', GIVES_UP).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BiomassError);
     expect(error).toMatchObject({ code: 'DB_CONNECT', exitCode: 2 });
     const text = `${(error as BiomassError).message}\n${(error as BiomassError).hint}`;

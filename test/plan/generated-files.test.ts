@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { generatePlanDocumentSource } from '../../src/plan/plan-document-source.js';
 import { renderPlanReference } from '../../src/plan/plan-reference.js';
@@ -14,6 +15,13 @@ describe('files generated from schemas/plan.schema.json', () => {
   it('docs/plan-reference.md matches the schema', () => {
     const current = readFileSync('docs/plan-reference.md', 'utf8');
     expect(current, 'the plan reference is stale: run `npm run gen`').toBe(renderPlanReference());
+  });
+
+  it('the schema is a valid JSON Schema (src/plan/schema-check.ts skips this check at start-up)', () => {
+    const ajv = new Ajv({ strict: true, allowUnionTypes: true, validateFormats: false });
+    expect(ajv.validateSchema(JSON.parse(readFileSync('schemas/plan.schema.json', 'utf8'))), JSON.stringify(ajv.errors)).toBe(true);
+    const broken = { type: 'object', properties: { a: { type: 'no-such-type' } } };
+    expect(ajv.validateSchema(broken)).toBe(false);
   });
 
   it('every size and duration in the schema uses the pattern the units parser accepts', () => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BiomassError } from '../../src/biomass-error.js';
-import { loadPlan, loadPlanOrThrow, parsePlan, PlanRejected, requirePlanValue } from '../../src/plan/load-plan.js';
+import { loadPlan, loadPlanOrThrow, PlanRejected, requirePlanValue } from '../../src/plan/load-plan.js';
+import { parsePlan } from '../../src/plan/parse-plan.js';
 import { redact } from '../../src/secrets.js';
 import { MINIMAL_PLAN } from '../support/plan-text.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePlan } from '../../src/plan/load-plan.js';
+import { parsePlan } from '../../src/plan/parse-plan.js';
 import { MINIMAL_PLAN } from '../support/plan-text.js';
 
 // A minimal valid plan; each case below changes it. Line numbers in the cases count from here:

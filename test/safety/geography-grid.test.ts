@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import gdal from 'gdal-async';
 import { describe, expect, it } from 'vitest';
 import { loadGeography, type Geography } from '../../src/geo/geography.js';
-import { parsePlan } from '../../src/plan/load-plan.js';
+import { parsePlan } from '../../src/plan/parse-plan.js';
 import { openCatalog } from '../../src/tiles/catalog.js';
 import { indexState } from '../../src/tiles/state-index.js';
 

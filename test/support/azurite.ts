@@ -53,7 +53,8 @@ export async function startAzurite(): Promise<Azurite> {
     stdio: 'ignore',
   });
   try {
-    await waitForPort(port, child, 30_000);
+    // Generous: a loaded machine may take many seconds to start a Node process (hooks allow 120 s).
+    await waitForPort(port, child, 90_000);
   } catch (error) {
     child.kill();
     await rm(location, { recursive: true, force: true });

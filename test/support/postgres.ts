@@ -49,9 +49,10 @@ export function useFreshDatabase(): FreshDatabase {
     await adminQuery(`CREATE DATABASE ${name}`);
   });
   afterAll(async () => {
-    // pool.end() resolves when the sockets close; the server may need a moment to notice.
+    // pool.end() resolves when the sockets close; the server may need a moment to notice, a
+    // long one on a loaded machine: only a leak waits out these 30 s.
     let open = await openConnections(name);
-    for (let tries = 0; open.length > 0 && tries < 50; tries += 1) {
+    for (let tries = 0; open.length > 0 && tries < 300; tries += 1) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       open = await openConnections(name);
     }

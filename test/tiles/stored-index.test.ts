@@ -5,7 +5,7 @@ import { NODE_KINDS } from '../../src/dag/kinds/node-kinds.js';
 import { getStateIndex, listIndexedCounties, listStateItems } from '../../src/db/tile-index-repository.js';
 import type { Store } from '../../src/db/store.js';
 import { loadGeography, type Geography } from '../../src/geo/geography.js';
-import { parsePlan } from '../../src/plan/load-plan.js';
+import { parsePlan } from '../../src/plan/parse-plan.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { indexStateIntoStore } from '../../src/tiles/stored-state-index.js';
 import { backends } from '../db/backends.js';

@@ -6,7 +6,7 @@
 import { formatBytes } from '../plan/units.js';
 import type { Plan } from '../plan/plan.js';
 import { throughputOf, type CompileInputs, type DagGeography } from './compile-inputs.js';
-import { buildDag } from './compile.js';
+import { buildDag, buildScheduledDag } from './compile.js';
 import { RESOURCE, type Dag, type PreprocessNode } from './dag.js';
 import { leastBudget } from './least-budget.js';
 import { PLAN_ESTIMATE_SCHEMA_ID, type OrderComparison, type PlanEstimate, type Refusal, type StateEstimate } from './plan-estimate.js';
@@ -36,10 +36,11 @@ export function dryRun(plan: Plan, geography: DagGeography, options: DryRunOptio
   const inputs = options.inputs ?? {};
   const facts = gatherRollout(plan, geography, inputs);
   const throughput = throughputOf(plan, inputs.measured);
-  const build = (order: RolloutOrder) => buildDag(plan, facts, throughput, order);
-  const dag = build(plan.rollout.order);
+  const build = (order: RolloutOrder) => buildScheduledDag(plan, facts, throughput, order);
+  const chosen = build(plan.rollout.order);
+  const dag = chosen.dag;
 
-  let schedule = simulate(dag);
+  let schedule = chosen.schedule;
   let refused: Refusal | null = null;
   const needs = new Map<string, number>();
   let capacity = plan.storage.budgetBytes;
@@ -63,8 +64,9 @@ export function dryRun(plan: Plan, geography: DagGeography, options: DryRunOptio
 
   const orders: OrderComparison[] = [];
   for (const order of options.compareOrders === false ? [plan.rollout.order] : ROLLOUT_ORDERS) {
-    const other = order === plan.rollout.order ? dag : build(order);
-    const run = other === dag ? schedule : simulate(other, { ...other.capacities, [RESOURCE.disk]: capacity });
+    const built = order === plan.rollout.order ? { dag, schedule } : build(order);
+    const other = built.dag;
+    const run = other === dag ? schedule : capacity === plan.storage.budgetBytes ? built.schedule : simulate(other, { ...other.capacities, [RESOURCE.disk]: capacity });
     orders.push({ order, chosen: order === plan.rollout.order, itemsMadeTwice: itemsMadeTwice(other), peakBytes: run.peaks[RESOURCE.disk] ?? 0, totalMs: run.totalMs });
   }
 

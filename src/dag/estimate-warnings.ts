@@ -36,7 +36,7 @@ const jobsWasted: WarningRule = ({ plan, dag, schedule }) => {
   const jobs = plan.preprocess.parallelJobs;
   if (plan.tiles.preprocess === 'never' || used >= jobs) return [];
   const copies = dag.nodes.filter((n) => n.kind === 'preprocess').length;
-  const why = copies < jobs ? `the plan converts only ${copies} tile${copies === 1 ? '' : 's'}` : 'the storage budget admits no more conversions at once';
+  const why = copies < jobs ? `the plan converts only ${copies} group${copies === 1 ? '' : 's'} of tile items` : 'the storage budget admits no more conversions at once';
   return [{
     code: 'PARALLELISM_WASTED',
     message: `preprocess.parallel_jobs is ${jobs} but at most ${used} conversion${used === 1 ? '' : 's'} ran at once: ${why}`,

@@ -54,10 +54,13 @@ describe('scheduler (simulated)', () => {
     expect(scheduler.admit().map((n) => n.id)).toEqual(['index:17']);
     scheduler.finish('index:17');
     expect(scheduler.inUse(RESOURCE.states)).toBe(1); // held until cleanup:17
-    expect(scheduler.admit().map((n) => n.id)).toEqual(['preprocess:A']);
-    expect(scheduler.inUse(RESOURCE.disk)).toBe(250e6 + 10 * 750e6);
-    scheduler.finish('preprocess:A');
-    expect(scheduler.inUse(RESOURCE.disk)).toBe(10 * 750e6); // the original is deleted after conversion
+    // The tile's 10 items run as two groups (6 + 4), one job each (parallel_jobs 2).
+    expect(scheduler.admit().map((n) => n.id)).toEqual(['preprocess:A/0', 'preprocess:A/1']);
+    expect(scheduler.inUse(RESOURCE.disk)).toBe(2 * 250e6 + 10 * 750e6);
+    scheduler.finish('preprocess:A/0');
+    expect(scheduler.admit()).toEqual([]); // the county needs both groups
+    scheduler.finish('preprocess:A/1');
+    expect(scheduler.inUse(RESOURCE.disk)).toBe(10 * 750e6); // the originals are deleted after conversion
     expect(scheduler.admit().map((n) => n.id)).toEqual(['county:17001']);
     scheduler.finish('county:17001');
     // The county was the tile's last reader: its deletion and the state's verification are both ready.

@@ -7,8 +7,17 @@
  * Admission keeps order per resource: once a node waits for a resource, no later node may
  * take that resource ahead of it (a small conversion cannot starve a big one, and a later
  * state cannot take the disk an earlier state is waiting for).
+ *
+ * Disk is admitted in state order (issue 13 item 1): a node of a state claims disk only once
+ * every earlier state of the rollout has started all of its disk-claiming nodes, ready or not
+ * (`waiting()` lists such a node, `blockedOn()` names `disk` for it). Otherwise a later state
+ * whose index finished first could take disk an earlier state needs later, while the earlier
+ * state holds tiles the later one can never free: a deadlock with parallel_states > 1. With the
+ * rule, a state never waits on disk held by a later one, so each state finishes as it would
+ * after its predecessors (compile.ts decides which border tiles are kept so that it does).
+ * Before this rule the public API was the same; only admission under parallel_states > 1 changed.
  */
-import type { Claim, Dag, DagNode } from './dag.js';
+import { RESOURCE, type Claim, type Dag, type DagNode } from './dag.js';
 
 export interface ClaimEvent {
   node: DagNode;
@@ -40,14 +49,23 @@ export class Scheduler {
   private ready: DagNode[] = [];
   /** Each node's claims summed per resource, computed once. */
   private readonly wants = new Map<string, Array<[string, number]>>();
+  /** Per state position: disk-claiming nodes not started yet. */
+  private readonly diskPending: number[];
+  private readonly positionOf = new Map<string, number>();
+  /** The first state position with disk-claiming nodes not started; later states may not take disk. */
+  private diskTurn = 0;
 
   constructor(private readonly dag: Dag, capacities: Record<string, number> = dag.capacities, private readonly hooks: SchedulerHooks = {}) {
     this.capacity = { ...capacities };
+    dag.states.forEach((s, i) => this.positionOf.set(s.fips, i));
+    this.diskPending = dag.states.map(() => 0);
     for (const node of dag.nodes) {
+      if (node.claims.some((c) => c.resource === RESOURCE.disk)) this.diskPending[this.positionOf.get(node.state) ?? 0]!++;
       this.wants.set(node.id, [...totals(node.claims)]);
       this.depsLeft.set(node.id, node.deps.length);
       for (const dep of node.deps) (this.dependents.get(dep) ?? this.dependents.set(dep, []).get(dep)!).push(node.id);
     }
+    while (this.diskTurn < this.diskPending.length - 1 && this.diskPending[this.diskTurn] === 0) this.diskTurn++;
     for (const node of dag.nodes) if (node.deps.length === 0) this.insertReady(node);
   }
 
@@ -92,7 +110,7 @@ export class Scheduler {
       const wants = this.wants.get(node.id)!;
       let fits = true;
       for (const [resource, amount] of wants) {
-        if (blocked.has(resource) || this.inUse(resource) + amount > (this.capacity[resource] ?? Infinity)) {
+        if (blocked.has(resource) || this.inUse(resource) + amount > (this.capacity[resource] ?? Infinity) || this.outOfTurn(node, resource)) {
           fits = false;
           break;
         }
@@ -103,6 +121,7 @@ export class Scheduler {
         continue;
       }
       for (const claim of node.claims) this.take(node, claim);
+      if (wants.some(([resource]) => resource === RESOURCE.disk)) this.diskStarted(node);
       this.running.add(node.id);
       started.push(node);
     }
@@ -145,9 +164,19 @@ export class Scheduler {
     return this.ready.map((node) => ({
       node,
       resources: this.wants.get(node.id)!
-        .filter(([resource, amount]) => this.inUse(resource) + amount > (this.capacity[resource] ?? Infinity))
+        .filter(([resource, amount]) => this.inUse(resource) + amount > (this.capacity[resource] ?? Infinity) || this.outOfTurn(node, resource))
         .map(([resource]) => resource),
     }));
+  }
+
+  /** True when the node would take disk before an earlier state has started all its disk claims. */
+  private outOfTurn(node: DagNode, resource: string): boolean {
+    return resource === RESOURCE.disk && (this.positionOf.get(node.state) ?? 0) > this.diskTurn;
+  }
+
+  private diskStarted(node: DagNode): void {
+    this.diskPending[this.positionOf.get(node.state) ?? 0]!--;
+    while (this.diskTurn < this.diskPending.length - 1 && this.diskPending[this.diskTurn] === 0) this.diskTurn++;
   }
 
   private take(node: DagNode, claim: Claim): void {

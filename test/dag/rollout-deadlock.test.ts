@@ -53,12 +53,12 @@ function randomRollout(random: () => number) {
   });
   const used = new Set(counties.flatMap((c) => c.tiles));
   for (const c of counties) c.tiles = c.tiles.filter((t) => used.has(t));
-  return { states, counties, items: int(3, 14), jobs: int(1, 6), budgetGb: int(8, 120) };
+  return { states, counties, items: int(3, 14), jobs: int(1, 6), budgetGb: int(8, 120), parallel: int(1, 3) };
 }
 
-function planFor(states: string[], budgetGb: number, items: number, jobs: number) {
+function planFor(states: string[], budgetGb: number, items: number, jobs: number, parallel = 1) {
   return planOf({
-    states,
+    rollout: `{ states: ${JSON.stringify(states)}, parallel_states: ${parallel} }`,
     storage: `{ budget: ${budgetGb}GB, min_free: 1GB, tile_size: { compressed: 250MB, uncompressed: 750MB } }`,
     preprocess: `{ parallel_jobs: ${jobs} }`,
     estimates: `{ acquisitions_per_tile: ${items} }`,
@@ -83,30 +83,33 @@ function runWithRandomDurations(dag: Dag, random: () => number): { finished: boo
 }
 
 describe('no deadlock at tight budgets (property, synthetic geography)', () => {
-  it('finishes every rollout whose states each finish alone, at or under the budget, with any durations', () => {
+  it('finishes every rollout whose states each finish alone, at or under the budget, with any durations and parallel_states', () => {
     let premiseHeld = 0;
     let tilesRemade = 0;
+    let overlapped = 0;
     for (let seed = 1; seed <= 300; seed++) {
       const random = prng(seed);
-      const { states, counties, items, jobs, budgetGb } = randomRollout(random);
+      const { states, counties, items, jobs, budgetGb, parallel } = randomRollout(random);
       const geo = toyGeography(counties);
       const fitsAlone = states.every((s) => !simulate(compile(planFor([s], budgetGb, items, jobs), geo)).stalled);
       if (!fitsAlone) continue;
       premiseHeld++;
-      const plan = planFor(states, budgetGb, items, jobs);
+      const plan = planFor(states, budgetGb, items, jobs, parallel);
       const dag = compile(plan, geo);
       const schedule = simulate(dag);
-      const where = `seed ${seed}: states ${states.join(',')}, ${budgetGb} GB, ${items} items/tile, ${jobs} jobs`;
+      const where = `seed ${seed}: states ${states.join(',')}, ${budgetGb} GB, ${items} items/tile, ${jobs} jobs, parallel_states ${parallel}`;
       expect(schedule.stalled, where).toBeUndefined();
       expect(schedule.peaks[RESOURCE.disk] ?? 0, where).toBeLessThanOrEqual(plan.storage.budgetBytes);
       const real = runWithRandomDurations(dag, random);
       expect(real.finished, `${where}, random durations`).toBe(true);
       expect(real.peak, where).toBeLessThanOrEqual(plan.storage.budgetBytes);
       tilesRemade += dag.states.reduce((sum, s) => sum + s.tilesNotKept, 0);
+      if ((schedule.peaks[RESOURCE.states] ?? 0) > 1) overlapped++;
     }
     // The property is not vacuous: most cases meet its premise, and some needed tiles made twice.
     expect(premiseHeld).toBeGreaterThan(150);
     expect(tilesRemade).toBeGreaterThan(0);
+    expect(overlapped).toBeGreaterThan(20); // states ran at once under parallel_states 2 and 3
   });
 
   it('deletes and remakes a border tile only where keeping it would stall', () => {

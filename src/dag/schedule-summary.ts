@@ -17,7 +17,7 @@ export function stateEstimates(plan: Plan, dag: Dag, schedule: Schedule): StateE
     const items = s.tiles.reduce((sum, t) => sum + (itemsOfTile.get(t) ?? dag.itemsPerTile), 0);
     return {
       fips: s.fips, postal: s.postal, name: s.name, position: s.position, counties: s.counties,
-      parcels: s.parcels, parcelsEstimated: s.parcelsEstimated, tiles: s.tiles.length, tilesReused: s.tilesReused,
+      parcels: s.parcels, parcelsEstimated: s.parcelsEstimated, tiles: s.tiles.length, tilesReused: s.tilesReused, tilesNotKept: s.tilesNotKept,
       items, itemsMade: made.reduce((sum, p) => sum + p.items, 0),
       compressedBytes: items * c, uncompressedBytes: items * u, seedPeakBytes: items * (c + u),
       peakBytes: peaks.get(s.fips) ?? 0,

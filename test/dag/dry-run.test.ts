@@ -60,10 +60,10 @@ describe('dry run', () => {
     expect(dryRun(plan, geo).estimate.totals.peakBytes).toBe(7.75e9);
     expect(minFreeWarning(5e9)).toEqual([{
       code: 'MIN_FREE',
-      message: '/tmp has 5 GB free here; the scheduled peak of 7.75 GB plus storage.min_free 1 GB needs 8.75 GB, 3.75 GB more than is free',
+      message: '/tmp has 5 GB (4.66 GiB) free here; the scheduled peak of 7.75 GB plus storage.min_free 1 GB needs 8.75 GB, 3.75 GB more than is free',
       hint: 'run where storage.dir has at least 8.75 GB free, or lower storage.budget (the scheduler then holds less at once)',
     }]);
-    expect(minFreeWarning(8e9)[0]!.message).toBe('/tmp has 8 GB free here; the scheduled peak of 7.75 GB plus storage.min_free 1 GB needs 8.75 GB, 750 MB more than is free');
+    expect(minFreeWarning(8e9)[0]!.message).toBe('/tmp has 8 GB (7.45 GiB) free here; the scheduled peak of 7.75 GB plus storage.min_free 1 GB needs 8.75 GB, 750 MB more than is free');
     expect(minFreeWarning(8.75e9)).toEqual([]);
   });
 

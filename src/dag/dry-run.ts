@@ -15,6 +15,7 @@ import { largestFirstBasis, ROLLOUT_ORDERS, type RolloutOrder } from './rollout-
 import { criticalPath, stateEstimates } from './schedule-summary.js';
 import { simulate, type Schedule } from './simulate.js';
 import { estimateWarnings } from './estimate-warnings.js';
+import { stallOf, stallText } from './stall.js';
 
 export interface DryRunOptions {
   inputs?: CompileInputs;
@@ -45,7 +46,7 @@ export function dryRun(plan: Plan, geography: DagGeography, options: DryRunOptio
   const needs = new Map<string, number>();
   let capacity = plan.storage.budgetBytes;
   if (schedule.stalled) {
-    refused = refusal(plan, facts, dag, needs, (fips) => buildDag(plan, { ...facts, states: facts.states.filter((s) => s.fips === fips) }, throughput, 'plan'));
+    refused = refusal(plan, facts, dag, schedule, needs, (fips) => buildDag(plan, { ...facts, states: facts.states.filter((s) => s.fips === fips) }, throughput, 'plan'));
     // Show the whole schedule anyway, under the least budget that lets it finish.
     capacity = Math.max(capacity, ...needs.values());
     schedule = simulate(dag, { ...dag.capacities, [RESOURCE.disk]: capacity });
@@ -125,37 +126,43 @@ function itemsMadeTwice(dag: Dag): number {
  * When every state fits alone but the rollout stalls (states overlapping), the rollout's
  * own least budget is reported against the state it stalled in.
  */
-function refusal(plan: Plan, facts: RolloutFacts, dag: Dag, needs: Map<string, number>, alone: (fips: string) => Dag): Refusal {
+function refusal(plan: Plan, facts: RolloutFacts, dag: Dag, schedule: Schedule, needs: Map<string, number>, alone: (fips: string) => Dag): Refusal {
   const budget = plan.storage.budgetBytes;
   const over: Refusal['states'] = [];
+  const stalls = new Map<string, string>();
   const { compressedBytes: c, uncompressedBytes: u } = plan.storage.tileSize;
   for (const s of facts.states) {
     // A state whose every item fits at once (plus one original per job) cannot stall alone.
     const items = [...s.tiles].reduce((sum, t) => sum + (facts.tileIndex.itemsOf(t) ?? 0), 0);
-    if (items * u + Math.min(plan.preprocess.parallelJobs, s.tiles.size) * c <= budget) continue;
+    if (items * u + plan.preprocess.parallelJobs * c <= budget) continue;
     const single = alone(s.fips);
-    if (!simulate(single).stalled) continue;
+    const run = simulate(single);
+    if (!run.stalled) continue;
     const need = leastBudget(single);
     needs.set(s.fips, need);
+    const stall = stallOf(single, run);
+    if (stall) stalls.set(s.fips, stallText(stall));
     const widest = [...s.counties].sort((a, b) => b.tiles.length - a.tiles.length)[0];
     const county = widest && { fips: widest.fips, name: widest.name, tiles: widest.tiles.length, items: widest.tiles.reduce((sum, t) => sum + (facts.tileIndex.itemsOf(t) ?? 0), 0) };
     over.push({ fips: s.fips, postal: s.postal, needBytes: need, ...(county ? { county } : {}) });
   }
   if (over.length === 0) {
-    const stalledIn = dag.nodes.find((n) => n.kind === 'index')!.state;
-    const need = leastBudget(dag);
-    const s = facts.states.find((x) => x.fips === stalledIn)!;
-    over.push({ fips: s.fips, postal: s.postal, needBytes: need });
+    // Every state fits alone, yet the rollout stalled: name the state that is stuck, not the first one.
+    const stall = stallOf(dag, schedule);
+    const s = facts.states.find((x) => x.fips === stall?.state) ?? facts.states[0]!;
+    if (stall) stalls.set(s.fips, stallText(stall));
+    over.push({ fips: s.fips, postal: s.postal, needBytes: leastBudget(dag) });
   }
   const worst = over.reduce((a, b) => (b.needBytes > a.needBytes ? b : a));
   const first = over[0]!;
+  const stalled = stalls.has(first.fips) ? `; ${first.postal} ${stalls.get(first.fips)}` : '';
   const why = first.county
     ? `; county ${first.county.fips} ${first.county.name} alone reads ${first.county.tiles} MGRS tiles (${first.county.items.toLocaleString('en-US')} items) at once`
     : '';
   const others = over.length > 1 ? ` (and ${over.slice(1).map((s) => `${s.fips} ${s.postal} ${formatBytes(s.needBytes)}`).join(', ')})` : '';
   return {
     code: 'STORAGE_BUDGET',
-    message: `state ${first.fips} (${first.postal}) needs a peak of ${formatBytes(first.needBytes)} but storage.budget is ${formatBytes(budget)}${why}${others}`,
+    message: `state ${first.fips} (${first.postal}) needs a peak of ${formatBytes(first.needBytes)} but storage.budget is ${formatBytes(budget)}${stalled}${why}${others}`,
     hint: `raise storage.budget to ${formatBytes(roundUp(worst.needBytes))}, or run ${over.map((s) => s.postal).join(', ')} in a plan of ${over.length === 1 ? 'its' : 'their'} own with a larger budget; lowering preprocess.parallel_jobs saves ${formatBytes(plan.storage.tileSize.compressedBytes)} per job`,
     budgetBytes: budget,
     states: over,

@@ -146,4 +146,23 @@ describe('no deadlock at tight budgets (real geography)', () => {
     const remade = dag.nodes.filter((n): n is PreprocessNode => n.kind === 'preprocess' && n.making > 1 && n.state === '18');
     expect(remade.length).toBeGreaterThan(0);
   });
+
+  const planWith = (budget: string, states: string[]) => {
+    const text = readFileSync('plans/illinois.yaml', 'utf8').replace('budget: 1.5TB', `budget: ${budget}`).replace('states: ["17"]', `states: ${JSON.stringify(states)}`);
+    return parsePlan('p.yaml', text, { env: {}, machineChecks: 'skip', cwd: process.cwd() }).plan!;
+  };
+
+  it('plans RI, IL, IN at 299 GB, which once were refused in the name of RI (issue 13 item 2)', async () => {
+    const { estimate } = dryRun(planWith('299GB', ['44', '17', '18']), await loadGeography(), { compareOrders: false });
+    expect(estimate.refused).toBeNull();
+    expect(estimate.totals.peakBytes).toBeLessThanOrEqual(299e9);
+  });
+
+  it('refuses in the name of the state that stalls, with what it holds and what it waits for (issue 13 item 2)', async () => {
+    const { estimate } = dryRun(planWith('200GB', ['44', '17', '18']), await loadGeography(), { compareOrders: false });
+    expect(estimate.refused!.states.map((s) => s.fips)).toEqual(['17']);
+    expect(estimate.refused!.message).toMatch(
+      /^state 17 \(IL\) needs a peak of \d+ GB but storage\.budget is 200 GB; IL stalls holding \d+ GB \(\d+ tiles converted, waiting for their counties\) while \w+ items \d+-\d+ waits for 4\.75 GB of disk; county /);
+  });
 });
+

@@ -4,7 +4,7 @@
  */
 import type { Plan } from '../plan/plan.js';
 import { formatBytes } from '../plan/units.js';
-import { bytesWithBinary } from '../report/display-units.js';
+import { bytesAgainst, bytesWithBinary } from '../report/display-units.js';
 import { batchResource, RESOURCE, type Dag } from './dag.js';
 import type { EstimateWarning, PlanEstimate } from './plan-estimate.js';
 import type { Schedule } from './simulate.js';
@@ -27,7 +27,7 @@ const minFree: WarningRule = ({ plan, estimate }) => {
   if (free === null || free >= needed) return [];
   return [{
     code: 'MIN_FREE',
-    message: `${estimate.inputs.freeSpace.path} has ${bytesWithBinary(free)} free here; the scheduled peak of ${formatBytes(peak)} plus storage.min_free ${formatBytes(plan.storage.minFreeBytes)} needs ${formatBytes(needed)}, ${formatBytes(needed - free)} more than is free`,
+    message: `${estimate.inputs.freeSpace.path} has ${bytesWithBinary(free)} free here; the scheduled peak of ${bytesAgainst(peak, plan.storage.budgetBytes)} plus storage.min_free ${formatBytes(plan.storage.minFreeBytes)} needs ${formatBytes(needed)}, ${formatBytes(needed - free)} more than is free`,
     hint: `run where storage.dir has at least ${formatBytes(needed)} free, or lower storage.budget (the scheduler then holds less at once)`,
   }];
 };

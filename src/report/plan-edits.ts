@@ -55,7 +55,7 @@ const RERUN_RULES: ReadonlyArray<[RegExp, RerunKind]> = [
 ];
 
 /** Keys that cannot move an estimate (the dry run reads none of them), so no dry run is needed to say so. */
-const NO_ESTIMATE_EFFECT = /^(description|tiles\.(uri|account|layout|bands|connection|sasToken)|preprocess\.(compression|blockSize|verify)|cache\.|http\.|processing\.(coverage|composite|workers)|forestry\.|parcels\.(layer|countyField|idField)|database\.(url|backup|pool\.(connectTimeoutMs|idleTimeoutMs|statementTimeoutMs|healthCheckIntervalMs|retry)))/;
+const NO_ESTIMATE_EFFECT = /^(name|description|tiles\.(uri|account|layout|bands|connection|sasToken)|preprocess\.(compression|blockSize|verify)|cache\.|http\.|processing\.(coverage|composite|workers)|forestry\.|parcels\.(layer|countyField|idField)|database\.(url|backup|pool\.(connectTimeoutMs|idleTimeoutMs|statementTimeoutMs|healthCheckIntervalMs|retry)))/;
 
 export const RERUN_TEXT: Record<RerunKind, string> = {
   index: 're-index and re-preprocess the states\' tiles, then recompute their counties\' outputs',

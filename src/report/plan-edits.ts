@@ -40,6 +40,8 @@ const DERIVED = new Set(['file', 'unresolved', 'tiles.kind', 'tiles.container', 
 
 /** Values never printed (they may hold credentials). */
 const SECRET = /connection|sasToken|url$|Url$/;
+/** A value that carries a password (`PG:... password=x`, `scheme://user:secret@host`) is not printed either. */
+const CREDENTIAL_IN_VALUE = /password=|:\/\/[^/@\s]+:[^/@\s]+@/i;
 
 /**
  * What each key's edit makes stale, first match wins. Tiles: the stored index is made from
@@ -76,7 +78,7 @@ export function planEdits(before: Plan, after: Plan): PlanEdit[] {
     const a = was.get(path);
     const b = now.get(path);
     if (JSON.stringify(a) === JSON.stringify(b)) continue;
-    const secret = SECRET.test(path);
+    const secret = SECRET.test(path) || [a, b].some((v) => typeof v === 'string' && CREDENTIAL_IN_VALUE.test(v));
     edits.push({
       key: keyName(path),
       before: secret ? '(not shown)' : show(path, a),

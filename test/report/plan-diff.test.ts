@@ -132,3 +132,14 @@ describe('plan --diff: what must rerun (item 6)', () => {
     expect(diff.edits[0]!.reruns).toBe('recompute the counties\' outputs; the tile index and converted tiles stay; nothing is stored yet for plan illinois-2024');
   });
 });
+
+describe('plan --diff: secrets', () => {
+  it('never prints a value that carries a password', () => {
+    const before = planOf();
+    const after = structuredClone(before);
+    after.parcels.uri = 'PG:host=db user=app password=hunter22';
+    const [edit] = planEdits(before, after);
+    expect(edit).toMatchObject({ key: 'sources.parcels.uri', after: '(changed, not shown)', rerun: 'outputs' });
+    expect(JSON.stringify(edit)).not.toContain('hunter22');
+  });
+});

@@ -24,7 +24,7 @@ describe('biomass demo', () => {
     expect(first.stdout).toMatch(/parcels: [\d,]+ in .*parcels\.gpkg/);
     expect(first.stdout).toContain('plans/demo.yaml: valid');
     expect(first.stdout).toMatch(/17: 4 items of 4 MGRS tiles for 1 county, in pglite /);
-    expect(first.stdout).toMatch(/Plan demo-mclean: 1 state, 1 county, 4 MGRS tiles, 4 tile items \(listed/);
+    expect(first.stdout).toMatch(/Plan demo-mclean: 1 state, 1 county, 4 MGRS tiles, 4 distinct tile items, 4 downloaded \(listed/);
 
     const tiles = path.join(dir, '.biomass', 'demo', 'tiles');
     const tileDirs = (await readdir(tiles)).filter((d) => /^\d\d[A-Z]{3}$/.test(d)).sort();

@@ -5,7 +5,12 @@ import type { Geometry } from 'geojson';
 import { BiomassError } from '../biomass-error.js';
 import { dagToDot, dagToMermaid } from '../report/dag-graph.js';
 import type { DryRun } from '../dag/dry-run.js';
-import { reachableDryRun } from '../dag/reachable-dry-run.js';
+import { reachableDryRun, type ReachableDryRun } from '../dag/reachable-dry-run.js';
+import { dryRun } from '../dag/dry-run.js';
+import { readStoredWork } from '../dag/stored-work.js';
+import { indexFingerprint } from '../tiles/stored-state-index.js';
+import type { Plan } from '../plan/plan.js';
+import { planEdits, withEdit } from '../report/plan-edits.js';
 import { estimateReport } from '../report/estimate-report.js';
 import { estimateText, refusalText } from '../report/estimate-text.js';
 import { diffEstimates, diffText } from '../report/plan-diff.js';
@@ -44,10 +49,20 @@ export function registerPlanCommand(program: Command, io: CliIo, state: { exitCo
     )
     .action(async (given: string, options: PlanOptions) => {
       const write = (text: string) => io.stdout.write(redact(text));
-      const newRun = await dryRunOf(given, io, options);
+      const { plan: newPlan, run: newRun } = await dryRunOf(given, io, options);
       if (options.diff !== undefined) {
-        const oldRun = await dryRunOf(options.diff, io, options);
-        const diff = diffEstimates(oldRun.estimate, newRun.estimate);
+        const { plan: oldPlan, run: oldRun } = await dryRunOf(options.diff, io, options);
+        const edits = planEdits(oldPlan, newPlan);
+        const diff = diffEstimates(oldRun.estimate, newRun.estimate, {
+          edits,
+          // Several edits that may move estimates: each is measured alone on the old plan.
+          estimateWith: (edit) => {
+            const alone = withEdit(oldPlan, newPlan, edit.key);
+            return dryRun(alone, newRun.geography, { inputs: newRun.inputs, compareOrders: false }).estimate;
+          },
+          stored: await readStoredWork(newPlan),
+          fingerprint: indexFingerprint(newPlan),
+        });
         write(options.json ? JSON.stringify(diff, null, 2) + '\n' : diffText(diff, oldRun.estimate, newRun.estimate));
         refuseIfOverBudget(newRun, io, state);
         return;
@@ -80,10 +95,10 @@ function refuseIfOverBudget(run: DryRun, io: CliIo, state: { exitCode: number })
   state.exitCode = 2;
 }
 
-/** Loads a plan and dry-runs it with whatever inputs are reachable; prints load errors and returns undefined on them. */
-async function dryRunOf(given: string, io: CliIo, options: PlanOptions): Promise<DryRun> {
+/** Loads a plan and dry-runs it with whatever inputs are reachable; load errors are thrown. */
+async function dryRunOf(given: string, io: CliIo, options: PlanOptions): Promise<{ plan: Plan; run: ReachableDryRun }> {
   const { plan } = await loadPlanOrThrow(relativePlanPath(given, io.cwd), { env: io.env, machineChecks: 'skip', cwd: io.cwd });
-  return reachableDryRun(plan, { catalog: options.catalog });
+  return { plan, run: await reachableDryRun(plan, { catalog: options.catalog }) };
 }
 
 /** Outlines of the 50 states and DC, for the report's maps. */

@@ -6,7 +6,7 @@
 import { formatBytes } from '../plan/units.js';
 import type { Plan } from '../plan/plan.js';
 import { throughputOf, type CompileInputs, type DagGeography } from './compile-inputs.js';
-import { buildDag } from './compile.js';
+import { buildDag, buildScheduledDag } from './compile.js';
 import { RESOURCE, type Dag, type PreprocessNode } from './dag.js';
 import { leastBudget } from './least-budget.js';
 import { PLAN_ESTIMATE_SCHEMA_ID, type OrderComparison, type PlanEstimate, type Refusal, type StateEstimate } from './plan-estimate.js';
@@ -15,6 +15,7 @@ import { largestFirstBasis, ROLLOUT_ORDERS, type RolloutOrder } from './rollout-
 import { criticalPath, stateEstimates } from './schedule-summary.js';
 import { simulate, type Schedule } from './simulate.js';
 import { estimateWarnings } from './estimate-warnings.js';
+import { stallOf, stallText } from './stall.js';
 
 export interface DryRunOptions {
   inputs?: CompileInputs;
@@ -36,15 +37,16 @@ export function dryRun(plan: Plan, geography: DagGeography, options: DryRunOptio
   const inputs = options.inputs ?? {};
   const facts = gatherRollout(plan, geography, inputs);
   const throughput = throughputOf(plan, inputs.measured);
-  const build = (order: RolloutOrder) => buildDag(plan, facts, throughput, order);
-  const dag = build(plan.rollout.order);
+  const build = (order: RolloutOrder) => buildScheduledDag(plan, facts, throughput, order);
+  const chosen = build(plan.rollout.order);
+  const dag = chosen.dag;
 
-  let schedule = simulate(dag);
+  let schedule = chosen.schedule;
   let refused: Refusal | null = null;
   const needs = new Map<string, number>();
   let capacity = plan.storage.budgetBytes;
   if (schedule.stalled) {
-    refused = refusal(plan, facts, dag, needs, (fips) => buildDag(plan, { ...facts, states: facts.states.filter((s) => s.fips === fips) }, throughput, 'plan'));
+    refused = refusal(plan, facts, dag, schedule, needs, (fips) => buildDag(plan, { ...facts, states: facts.states.filter((s) => s.fips === fips) }, throughput, 'plan'));
     // Show the whole schedule anyway, under the least budget that lets it finish.
     capacity = Math.max(capacity, ...needs.values());
     schedule = simulate(dag, { ...dag.capacities, [RESOURCE.disk]: capacity });
@@ -63,8 +65,9 @@ export function dryRun(plan: Plan, geography: DagGeography, options: DryRunOptio
 
   const orders: OrderComparison[] = [];
   for (const order of options.compareOrders === false ? [plan.rollout.order] : ROLLOUT_ORDERS) {
-    const other = order === plan.rollout.order ? dag : build(order);
-    const run = other === dag ? schedule : simulate(other, { ...other.capacities, [RESOURCE.disk]: capacity });
+    const built = order === plan.rollout.order ? { dag, schedule } : build(order);
+    const other = built.dag;
+    const run = other === dag ? schedule : capacity === plan.storage.budgetBytes ? built.schedule : simulate(other, { ...other.capacities, [RESOURCE.disk]: capacity });
     orders.push({ order, chosen: order === plan.rollout.order, itemsMadeTwice: itemsMadeTwice(other), peakBytes: run.peaks[RESOURCE.disk] ?? 0, totalMs: run.totalMs });
   }
 
@@ -92,7 +95,8 @@ export function dryRun(plan: Plan, geography: DagGeography, options: DryRunOptio
       counties: states.reduce((sum, s) => sum + s.counties, 0),
       parcels: states.reduce((sum, s) => sum + s.parcels, 0),
       tiles: new Set(dag.states.flatMap((s) => s.tiles)).size,
-      items, itemsMade, itemsMadeTwice: itemsMadeTwice(dag),
+      items, distinctItems: [...new Set(dag.states.flatMap((s) => s.tiles))].reduce((sum, t) => sum + (facts.tileIndex.itemsOf(t) ?? 0), 0),
+      itemsMade, itemsMadeTwice: itemsMadeTwice(dag),
       compressedBytes: items * c, uncompressedBytes: items * u, downloadedBytes: itemsMade * c,
       seedPeakBytes: Math.max(0, ...states.map((s) => s.seedPeakBytes)),
       peakBytes: schedule.peaks[RESOURCE.disk] ?? 0,
@@ -122,37 +126,43 @@ function itemsMadeTwice(dag: Dag): number {
  * When every state fits alone but the rollout stalls (states overlapping), the rollout's
  * own least budget is reported against the state it stalled in.
  */
-function refusal(plan: Plan, facts: RolloutFacts, dag: Dag, needs: Map<string, number>, alone: (fips: string) => Dag): Refusal {
+function refusal(plan: Plan, facts: RolloutFacts, dag: Dag, schedule: Schedule, needs: Map<string, number>, alone: (fips: string) => Dag): Refusal {
   const budget = plan.storage.budgetBytes;
   const over: Refusal['states'] = [];
+  const stalls = new Map<string, string>();
   const { compressedBytes: c, uncompressedBytes: u } = plan.storage.tileSize;
   for (const s of facts.states) {
     // A state whose every item fits at once (plus one original per job) cannot stall alone.
     const items = [...s.tiles].reduce((sum, t) => sum + (facts.tileIndex.itemsOf(t) ?? 0), 0);
-    if (items * u + Math.min(plan.preprocess.parallelJobs, s.tiles.size) * c <= budget) continue;
+    if (items * u + plan.preprocess.parallelJobs * c <= budget) continue;
     const single = alone(s.fips);
-    if (!simulate(single).stalled) continue;
+    const run = simulate(single);
+    if (!run.stalled) continue;
     const need = leastBudget(single);
     needs.set(s.fips, need);
+    const stall = stallOf(single, run);
+    if (stall) stalls.set(s.fips, stallText(stall));
     const widest = [...s.counties].sort((a, b) => b.tiles.length - a.tiles.length)[0];
     const county = widest && { fips: widest.fips, name: widest.name, tiles: widest.tiles.length, items: widest.tiles.reduce((sum, t) => sum + (facts.tileIndex.itemsOf(t) ?? 0), 0) };
     over.push({ fips: s.fips, postal: s.postal, needBytes: need, ...(county ? { county } : {}) });
   }
   if (over.length === 0) {
-    const stalledIn = dag.nodes.find((n) => n.kind === 'index')!.state;
-    const need = leastBudget(dag);
-    const s = facts.states.find((x) => x.fips === stalledIn)!;
-    over.push({ fips: s.fips, postal: s.postal, needBytes: need });
+    // Every state fits alone, yet the rollout stalled: name the state that is stuck, not the first one.
+    const stall = stallOf(dag, schedule);
+    const s = facts.states.find((x) => x.fips === stall?.state) ?? facts.states[0]!;
+    if (stall) stalls.set(s.fips, stallText(stall));
+    over.push({ fips: s.fips, postal: s.postal, needBytes: leastBudget(dag) });
   }
   const worst = over.reduce((a, b) => (b.needBytes > a.needBytes ? b : a));
   const first = over[0]!;
+  const stalled = stalls.has(first.fips) ? `; ${first.postal} ${stalls.get(first.fips)}` : '';
   const why = first.county
     ? `; county ${first.county.fips} ${first.county.name} alone reads ${first.county.tiles} MGRS tiles (${first.county.items.toLocaleString('en-US')} items) at once`
     : '';
   const others = over.length > 1 ? ` (and ${over.slice(1).map((s) => `${s.fips} ${s.postal} ${formatBytes(s.needBytes)}`).join(', ')})` : '';
   return {
     code: 'STORAGE_BUDGET',
-    message: `state ${first.fips} (${first.postal}) needs a peak of ${formatBytes(first.needBytes)} but storage.budget is ${formatBytes(budget)}${why}${others}`,
+    message: `state ${first.fips} (${first.postal}) needs a peak of ${formatBytes(first.needBytes)} but storage.budget is ${formatBytes(budget)}${stalled}${why}${others}`,
     hint: `raise storage.budget to ${formatBytes(roundUp(worst.needBytes))}, or run ${over.map((s) => s.postal).join(', ')} in a plan of ${over.length === 1 ? 'its' : 'their'} own with a larger budget; lowering preprocess.parallel_jobs saves ${formatBytes(plan.storage.tileSize.compressedBytes)} per job`,
     budgetBytes: budget,
     states: over,

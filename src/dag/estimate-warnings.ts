@@ -4,6 +4,7 @@
  */
 import type { Plan } from '../plan/plan.js';
 import { formatBytes } from '../plan/units.js';
+import { bytesAgainst, bytesWithBinary } from '../report/display-units.js';
 import { batchResource, RESOURCE, type Dag } from './dag.js';
 import type { EstimateWarning, PlanEstimate } from './plan-estimate.js';
 import type { Schedule } from './simulate.js';
@@ -26,7 +27,7 @@ const minFree: WarningRule = ({ plan, estimate }) => {
   if (free === null || free >= needed) return [];
   return [{
     code: 'MIN_FREE',
-    message: `${estimate.inputs.freeSpace.path} has ${formatBytes(free)} free here; the scheduled peak of ${formatBytes(peak)} plus storage.min_free ${formatBytes(plan.storage.minFreeBytes)} needs ${formatBytes(needed)}, ${formatBytes(needed - free)} more than is free`,
+    message: `${estimate.inputs.freeSpace.path} has ${bytesWithBinary(free)} free here; the scheduled peak of ${bytesAgainst(peak, plan.storage.budgetBytes)} plus storage.min_free ${formatBytes(plan.storage.minFreeBytes)} needs ${formatBytes(needed)}, ${formatBytes(needed - free)} more than is free`,
     hint: `run where storage.dir has at least ${formatBytes(needed)} free, or lower storage.budget (the scheduler then holds less at once)`,
   }];
 };
@@ -36,7 +37,7 @@ const jobsWasted: WarningRule = ({ plan, dag, schedule }) => {
   const jobs = plan.preprocess.parallelJobs;
   if (plan.tiles.preprocess === 'never' || used >= jobs) return [];
   const copies = dag.nodes.filter((n) => n.kind === 'preprocess').length;
-  const why = copies < jobs ? `the plan converts only ${copies} tile${copies === 1 ? '' : 's'}` : 'the storage budget admits no more conversions at once';
+  const why = copies < jobs ? `the plan converts only ${copies} group${copies === 1 ? '' : 's'} of tile items` : 'the storage budget admits no more conversions at once';
   return [{
     code: 'PARALLELISM_WASTED',
     message: `preprocess.parallel_jobs is ${jobs} but at most ${used} conversion${used === 1 ? '' : 's'} ran at once: ${why}`,

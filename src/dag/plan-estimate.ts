@@ -20,6 +20,8 @@ export interface StateEstimate {
   tiles: number;
   /** Of those, tiles still on disk from the previous state (not downloaded again). */
   tilesReused: number;
+  /** Tiles it shares with the next state but deletes (the next makes them again): keeping them would stall the schedule. */
+  tilesNotKept: number;
   /** Tile items its counties read (tiles x acquisitions). */
   items: number;
   /** Tile items this state downloads and converts. */
@@ -85,7 +87,11 @@ export interface PlanEstimate {
     counties: number;
     parcels: number;
     tiles: number;
+    /** Tile items summed per state: a tile read by two states counts in both. */
     items: number;
+    /** Distinct tile items the rollout reads (each MGRS tile once). */
+    distinctItems: number;
+    /** Tile items downloaded and converted, counting those made a second time. */
     itemsMade: number;
     itemsMadeTwice: number;
     compressedBytes: number;

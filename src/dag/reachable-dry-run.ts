@@ -5,7 +5,8 @@
  * tile catalog is listed for the tiles no stored index covers: exact item counts, read-only.
  */
 import { BiomassError } from '../biomass-error.js';
-import { loadGeography } from '../geo/geography.js';
+import { loadGeography, type Geography } from '../geo/geography.js';
+import type { CompileInputs } from './compile-inputs.js';
 import type { Plan } from '../plan/plan.js';
 import { dryRun, type DryRun } from './dry-run.js';
 import { readFreeSpace } from './free-space.js';
@@ -21,7 +22,13 @@ export interface ReachableOptions {
   catalog?: boolean;
 }
 
-export async function reachableDryRun(plan: Plan, options: ReachableOptions = {}): Promise<DryRun> {
+/** A dry run with the geography and inputs it used, so `plan --diff` can measure edits on the same inputs. */
+export interface ReachableDryRun extends DryRun {
+  geography: Geography;
+  inputs: CompileInputs;
+}
+
+export async function reachableDryRun(plan: Plan, options: ReachableOptions = {}): Promise<ReachableDryRun> {
   const [geography, parcels, freeSpace, stored] = await Promise.all([
     loadGeography(), readParcelCounts(plan), readFreeSpace(plan.storage.dir), readStoredFigures(plan),
   ]);
@@ -47,5 +54,5 @@ export async function reachableDryRun(plan: Plan, options: ReachableOptions = {}
   if (!Number.isFinite(run.estimate.totals.totalMs)) {
     throw new BiomassError('PLAN_SIMULATION', `the simulated schedule of ${plan.file} did not finish`, { hint: 'report this with the plan file' });
   }
-  return run;
+  return { ...run, geography, inputs };
 }

@@ -8,7 +8,7 @@ export function stateEstimates(plan: Plan, dag: Dag, schedule: Schedule): StateE
   const { compressedBytes: c, uncompressedBytes: u } = plan.storage.tileSize;
   const itemsOfTile = new Map<string, number>();
   const preprocess = dag.nodes.filter((n): n is PreprocessNode => n.kind === 'preprocess');
-  for (const p of preprocess) itemsOfTile.set(p.tileId, p.items);
+  for (const p of preprocess) if (p.making === 1) itemsOfTile.set(p.tileId, (itemsOfTile.get(p.tileId) ?? 0) + p.items);
   const peaks = statePeaks(dag, schedule);
   return dag.states.map((s) => {
     const own = dag.nodes.filter((n) => n.state === s.fips);
@@ -17,7 +17,7 @@ export function stateEstimates(plan: Plan, dag: Dag, schedule: Schedule): StateE
     const items = s.tiles.reduce((sum, t) => sum + (itemsOfTile.get(t) ?? dag.itemsPerTile), 0);
     return {
       fips: s.fips, postal: s.postal, name: s.name, position: s.position, counties: s.counties,
-      parcels: s.parcels, parcelsEstimated: s.parcelsEstimated, tiles: s.tiles.length, tilesReused: s.tilesReused,
+      parcels: s.parcels, parcelsEstimated: s.parcelsEstimated, tiles: s.tiles.length, tilesReused: s.tilesReused, tilesNotKept: s.tilesNotKept,
       items, itemsMade: made.reduce((sum, p) => sum + p.items, 0),
       compressedBytes: items * c, uncompressedBytes: items * u, seedPeakBytes: items * (c + u),
       peakBytes: peaks.get(s.fips) ?? 0,

@@ -7,8 +7,17 @@
  * Admission keeps order per resource: once a node waits for a resource, no later node may
  * take that resource ahead of it (a small conversion cannot starve a big one, and a later
  * state cannot take the disk an earlier state is waiting for).
+ *
+ * Disk is admitted in state order (issue 13 item 1): a node of a state claims disk only once
+ * every earlier state of the rollout has started all of its disk-claiming nodes, ready or not
+ * (`waiting()` lists such a node, `blockedOn()` names `disk` for it). Otherwise a later state
+ * whose index finished first could take disk an earlier state needs later, while the earlier
+ * state holds tiles the later one can never free: a deadlock with parallel_states > 1. With the
+ * rule, a state never waits on disk held by a later one, so each state finishes as it would
+ * after its predecessors (compile.ts decides which border tiles are kept so that it does).
+ * Before this rule the public API was the same; only admission under parallel_states > 1 changed.
  */
-import type { Claim, Dag, DagNode } from './dag.js';
+import { RESOURCE, type Claim, type Dag, type DagNode } from './dag.js';
 
 export interface ClaimEvent {
   node: DagNode;
@@ -37,17 +46,38 @@ export class Scheduler {
   private readonly finished = new Set<string>();
   private readonly running = new Set<string>();
   private readonly holdsByUntil = new Map<string, Hold[]>();
-  private ready: DagNode[] = [];
+  /**
+   * Ready nodes, one queue per resource signature (the resources a node wants, and its state when
+   * it wants disk), each in (priority, readied) order. Nodes of one signature fail together (the
+   * first that waits blocks the resources all the others want), so admit() looks only at the
+   * head of each queue: the same admissions as scanning every ready node, without the scan.
+   */
+  private readonly queues = new Map<string, DagNode[]>();
+  private readonly signature = new Map<string, string>();
+  private readonly readiedAt = new Map<string, number>();
+  private readied = 0;
   /** Each node's claims summed per resource, computed once. */
   private readonly wants = new Map<string, Array<[string, number]>>();
+  /** Per state position: disk-claiming nodes not started yet. */
+  private readonly diskPending: number[];
+  private readonly positionOf = new Map<string, number>();
+  /** The first state position with disk-claiming nodes not started; later states may not take disk. */
+  private diskTurn = 0;
 
   constructor(private readonly dag: Dag, capacities: Record<string, number> = dag.capacities, private readonly hooks: SchedulerHooks = {}) {
     this.capacity = { ...capacities };
+    dag.states.forEach((s, i) => this.positionOf.set(s.fips, i));
+    this.diskPending = dag.states.map(() => 0);
     for (const node of dag.nodes) {
-      this.wants.set(node.id, [...totals(node.claims)]);
+      if (node.claims.some((c) => c.resource === RESOURCE.disk)) this.diskPending[this.positionOf.get(node.state) ?? 0]!++;
+      const wants = [...totals(node.claims)];
+      this.wants.set(node.id, wants);
+      const resources = wants.map(([r]) => r).sort();
+      this.signature.set(node.id, `${resources.join(',')}${resources.includes(RESOURCE.disk) ? `|${node.state}` : ''}`);
       this.depsLeft.set(node.id, node.deps.length);
       for (const dep of node.deps) (this.dependents.get(dep) ?? this.dependents.set(dep, []).get(dep)!).push(node.id);
     }
+    while (this.diskTurn < this.diskPending.length - 1 && this.diskPending[this.diskTurn] === 0) this.diskTurn++;
     for (const node of dag.nodes) if (node.deps.length === 0) this.insertReady(node);
   }
 
@@ -80,33 +110,49 @@ export class Scheduler {
 
   /** Ready nodes that are not running, in priority order. */
   waiting(): readonly DagNode[] {
-    return this.ready;
+    return [...this.queues.values()].flat().sort((a, b) => this.compare(a, b));
   }
 
   /** Starts every ready node whose claims fit now, in priority order; returns them. */
   admit(): DagNode[] {
     const started: DagNode[] = [];
     const blocked = new Set<string>();
-    const still: DagNode[] = [];
-    for (const node of this.ready) {
+    const active = new Map<DagNode[], number>(); // queue -> index of its head this round
+    for (const queue of this.queues.values()) if (queue.length > 0) active.set(queue, 0);
+    while (active.size > 0) {
+      let best: DagNode[] | undefined;
+      for (const [queue, at] of active) if (!best || this.compare(queue[at]!, best[active.get(best)!]!) < 0) best = queue;
+      const at = active.get(best!)!;
+      const node = best![at]!;
       const wants = this.wants.get(node.id)!;
       let fits = true;
       for (const [resource, amount] of wants) {
-        if (blocked.has(resource) || this.inUse(resource) + amount > (this.capacity[resource] ?? Infinity)) {
+        if (blocked.has(resource) || this.inUse(resource) + amount > (this.capacity[resource] ?? Infinity) || this.outOfTurn(node, resource)) {
           fits = false;
           break;
         }
       }
       if (!fits) {
+        // Every later node of this queue wants the same resources: none can start this round.
         for (const [resource] of wants) blocked.add(resource);
-        still.push(node);
+        active.delete(best!);
         continue;
       }
       for (const claim of node.claims) this.take(node, claim);
+      if (wants.some(([resource]) => resource === RESOURCE.disk)) this.diskStarted(node);
       this.running.add(node.id);
       started.push(node);
+      if (at + 1 < best!.length) active.set(best!, at + 1);
+      else active.delete(best!);
     }
-    this.ready = still;
+    // What started is a prefix of its queue.
+    const startedPer = new Map<string, number>();
+    for (const node of started) startedPer.set(this.signature.get(node.id)!, (startedPer.get(this.signature.get(node.id)!) ?? 0) + 1);
+    for (const [key, count] of startedPer) {
+      const queue = this.queues.get(key)!;
+      queue.splice(0, count);
+      if (queue.length === 0) this.queues.delete(key);
+    }
     return started;
   }
 
@@ -142,12 +188,22 @@ export class Scheduler {
 
   /** For a stalled schedule: each waiting node and the resources it cannot get. */
   blockedOn(): Array<{ node: DagNode; resources: string[] }> {
-    return this.ready.map((node) => ({
+    return this.waiting().map((node) => ({
       node,
       resources: this.wants.get(node.id)!
-        .filter(([resource, amount]) => this.inUse(resource) + amount > (this.capacity[resource] ?? Infinity))
+        .filter(([resource, amount]) => this.inUse(resource) + amount > (this.capacity[resource] ?? Infinity) || this.outOfTurn(node, resource))
         .map(([resource]) => resource),
     }));
+  }
+
+  /** True when the node would take disk before an earlier state has started all its disk claims. */
+  private outOfTurn(node: DagNode, resource: string): boolean {
+    return resource === RESOURCE.disk && (this.positionOf.get(node.state) ?? 0) > this.diskTurn;
+  }
+
+  private diskStarted(node: DagNode): void {
+    this.diskPending[this.positionOf.get(node.state) ?? 0]!--;
+    while (this.diskTurn < this.diskPending.length - 1 && this.diskPending[this.diskTurn] === 0) this.diskTurn++;
   }
 
   private take(node: DagNode, claim: Claim): void {
@@ -162,15 +218,23 @@ export class Scheduler {
     this.hooks.onGive?.({ node, claim });
   }
 
+  /** Priority order; equal priorities in the order the nodes became ready. */
+  private compare(a: DagNode, b: DagNode): number {
+    return a.priority - b.priority || this.readiedAt.get(a.id)! - this.readiedAt.get(b.id)!;
+  }
+
   private insertReady(node: DagNode): void {
+    this.readiedAt.set(node.id, this.readied++);
+    const key = this.signature.get(node.id)!;
+    const queue = this.queues.get(key) ?? this.queues.set(key, []).get(key)!;
     let lo = 0;
-    let hi = this.ready.length;
+    let hi = queue.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.ready[mid]!.priority <= node.priority) lo = mid + 1;
+      if (queue[mid]!.priority <= node.priority) lo = mid + 1;
       else hi = mid;
     }
-    this.ready.splice(lo, 0, node);
+    queue.splice(lo, 0, node);
   }
 }
 

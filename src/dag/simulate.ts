@@ -3,6 +3,7 @@
  * schedule the dry run reports is the one the scheduler will make. Pure.
  */
 import { RESOURCE, type Dag, type DagNode } from './dag.js';
+import { preprocessMs } from './kinds/preprocess-kind.js';
 import { Scheduler } from './scheduler.js';
 
 /** A span of disk held by one claim of one node. */
@@ -56,9 +57,12 @@ export function simulate(dag: Dag, capacities: Record<string, number> = dag.capa
   });
   const events = new EventQueue();
   const start = () => {
-    for (const node of scheduler.admit()) {
+    const started = scheduler.admit();
+    // Conversions share the download rate among the jobs running now, not among parallel_jobs.
+    const jobs = scheduler.inUse(RESOURCE.jobs);
+    for (const node of started) {
       startMs.set(node.id, now);
-      events.push(now + node.durationMs, node);
+      events.push(now + (node.kind === 'preprocess' ? preprocessMs(node, jobs) : node.durationMs), node);
     }
   };
   start();

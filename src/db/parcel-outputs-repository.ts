@@ -110,3 +110,12 @@ export async function countOutputs(
   }
   return counts;
 }
+
+/** Stored outputs per county of a plan: what an edit to the model or coverage rule makes stale (`plan --diff`). */
+export async function countOutputsByCounty(db: Queryable, planName: string): Promise<Map<string, number>> {
+  const result = await db.query<{ county_fips: string; n: string | number }>(
+    'SELECT county_fips, count(*) AS n FROM biomass.parcel_outputs WHERE plan_name = $1 GROUP BY county_fips ORDER BY county_fips',
+    [planName],
+  );
+  return new Map(result.rows.map((row) => [row.county_fips, Number(row.n)]));
+}

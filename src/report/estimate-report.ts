@@ -4,7 +4,8 @@
  * Gantt chart of the simulated schedule, the storage curve against the budget, the table.
  */
 import type { Geometry } from 'geojson';
-import { formatBytes, formatDuration } from '../plan/units.js';
+import { formatBytes } from '../plan/units.js';
+import { bytesAgainst, duration, UNITS_NOTE } from './display-units.js';
 import type { DryRun } from '../dag/dry-run.js';
 import { clock, estimateText } from './estimate-text.js';
 import type { PlanEstimate } from '../dag/plan-estimate.js';
@@ -48,7 +49,7 @@ pre{background:#f6f6f6;padding:12px;overflow-x:auto;font-size:12px}
 .legend{font-size:12px;color:#555}
 </style></head><body>
 <h1>${escapeXml(title)}</h1>
-<p>${escapeXml(estimate.plan.file)}: ${estimate.totals.states} states, ${estimate.totals.counties.toLocaleString('en-US')} counties, ${estimate.totals.tiles.toLocaleString('en-US')} MGRS tiles, ${estimate.totals.items.toLocaleString('en-US')} tile items. Peak ${formatBytes(estimate.totals.peakBytes)} of ${formatBytes(estimate.totals.budgetBytes)} budget; total ${formatDuration(estimate.totals.totalMs)}.</p>
+<p>${escapeXml(estimate.plan.file)}: ${estimate.totals.states} states, ${estimate.totals.counties.toLocaleString('en-US')} counties, ${estimate.totals.tiles.toLocaleString('en-US')} MGRS tiles, ${estimate.totals.distinctItems.toLocaleString('en-US')} distinct tile items, ${estimate.totals.itemsMade.toLocaleString('en-US')} downloaded. Peak ${bytesAgainst(estimate.totals.peakBytes, estimate.totals.budgetBytes)} of ${formatBytes(estimate.totals.budgetBytes)} budget; total ${duration(estimate.totals.totalMs)}. ${escapeXml(UNITS_NOTE)}</p>
 ${estimate.refused ? `<p class="refused"><strong>Plan refused:</strong> ${escapeXml(estimate.refused.message)}.<br>${escapeXml(estimate.refused.hint)}.</p>` : ''}
 ${estimate.warnings.map((w) => `<p class="warning">${escapeXml(w.message)}${w.hint ? `<br><em>${escapeXml(w.hint)}</em>` : ''}</p>`).join('\n')}
 <h2>Rollout order and peak storage</h2>
@@ -85,8 +86,8 @@ function ganttSvg(estimate: PlanEstimate): string {
     const prepEnd = s.startMs + s.preprocessMs;
     return `<g class="gantt-row"><text x="4" y="${y + 11}" font-size="11">${escapeXml(`${s.fips} ${s.postal}`)}</text>` +
       `<rect x="${x(s.startMs).toFixed(1)}" y="${y}" width="${Math.max(1, x(s.endMs) - x(s.startMs)).toFixed(1)}" height="${row - 4}" fill="#dbe9f6"><title>${escapeXml(`${s.postal}: ${clock(s.startMs)} - ${clock(s.endMs)}`)}</title></rect>` +
-      (s.preprocessMs > 0 ? `<rect x="${x(s.startMs).toFixed(1)}" y="${y + 2}" width="${Math.max(1, x(prepEnd) - x(s.startMs)).toFixed(1)}" height="${(row - 8) / 2}" fill="#2c6fb0"><title>preprocess ${formatDuration(s.preprocessMs)}</title></rect>` : '') +
-      `<rect x="${x(s.endMs - s.countiesMs).toFixed(1)}" y="${y + 2 + (row - 8) / 2}" width="${Math.max(1, x(s.endMs) - x(s.endMs - s.countiesMs)).toFixed(1)}" height="${(row - 8) / 2}" fill="#3a9d5d"><title>counties ${formatDuration(s.countiesMs)}</title></rect></g>`;
+      (s.preprocessMs > 0 ? `<rect x="${x(s.startMs).toFixed(1)}" y="${y + 2}" width="${Math.max(1, x(prepEnd) - x(s.startMs)).toFixed(1)}" height="${(row - 8) / 2}" fill="#2c6fb0"><title>preprocess ${duration(s.preprocessMs)}</title></rect>` : '') +
+      `<rect x="${x(s.endMs - s.countiesMs).toFixed(1)}" y="${y + 2 + (row - 8) / 2}" width="${Math.max(1, x(s.endMs) - x(s.endMs - s.countiesMs)).toFixed(1)}" height="${(row - 8) / 2}" fill="#3a9d5d"><title>counties ${duration(s.countiesMs)}</title></rect></g>`;
   });
   const ticks = axisTicks(total).map((t) => `<g><line x1="${x(t)}" x2="${x(t)}" y1="0" y2="${height - 24}" stroke="#eee"/><text x="${x(t)}" y="${height - 8}" font-size="10" text-anchor="middle">${clock(t)}</text></g>`);
   return `<svg class="gantt" viewBox="0 0 ${width} ${height}" width="100%" xmlns="http://www.w3.org/2000/svg">${ticks.join('')}${bars.join('')}</svg>`;

@@ -1,6 +1,7 @@
 /** The dry run as a terminal summary: one line of scope, a table per state, totals, sources, warnings. */
 import { formatBytes, formatDuration } from '../plan/units.js';
 import type { PlanEstimate } from '../dag/plan-estimate.js';
+import { bytesAgainst, bytesWithBinary, duration, UNITS_NOTE } from './display-units.js';
 
 export function estimateText(estimate: PlanEstimate): string {
   const { totals, inputs } = estimate;
@@ -9,27 +10,31 @@ export function estimateText(estimate: PlanEstimate): string {
   const out: string[] = [];
   out.push(
     `Plan ${estimate.plan.name}: ${plural(totals.states, 'state')}, ${plural(totals.counties, 'county').replace('countys', 'counties')}, ` +
-      `${n(totals.tiles)} MGRS tiles, ${n(totals.items)} tile items (${inputs.tileItems.estimated ? 'estimated' : 'listed'}: ${n(inputs.tileItems.perTile)} dates/tile)`,
+      `${n(totals.tiles)} MGRS tiles, ${n(totals.distinctItems)} distinct tile items, ${n(totals.itemsMade)} downloaded ` +
+      `(${inputs.tileItems.estimated ? 'estimated' : 'listed'}: ${n(inputs.tileItems.perTile)} dates/tile)`,
     '',
   );
-  const header = ['state', 'counties', 'tiles', 'items', 'compressed', 'uncompressed', 'seed peak', 'peak', 'preprocess', 'counties', 'window'];
+  const header = ['state', 'counties', 'tiles', 'items', 'compressed', 'uncompressed', 'seed peak', 'peak', 'preprocess time', 'county time', 'window'];
   const rows = estimate.states.map((s) => [
-    `${s.fips} ${s.postal}`, n(s.counties), s.tilesReused > 0 ? `${n(s.tiles)} (${n(s.tilesReused)} kept)` : n(s.tiles), n(s.items),
+    `${s.fips} ${s.postal}`, n(s.counties), tilesCell(s.tiles, s.tilesReused, s.tilesNotKept), n(s.items),
     formatBytes(s.compressedBytes), formatBytes(s.uncompressedBytes), formatBytes(s.seedPeakBytes),
-    s.needBytes !== undefined ? `${formatBytes(s.needBytes)} !` : formatBytes(s.peakBytes),
-    formatDuration(s.preprocessMs), formatDuration(s.countiesMs), `${clock(s.startMs)} - ${clock(s.endMs)}`,
+    s.needBytes !== undefined ? `${formatBytes(s.needBytes)} !` : bytesAgainst(s.peakBytes, totals.budgetBytes),
+    duration(s.preprocessMs), duration(s.countiesMs), `${clock(s.startMs)} - ${clock(s.endMs)}`,
   ]);
   out.push(...table(header, rows, [false, true, true, true, true, true, true, true, true, true, false]), '');
+  if (totals.distinctItems !== totals.items) {
+    out.push(`Per state, items and peaks count a tile read by two states in both (${n(totals.items)} items summed per state).`);
+  }
 
   const budget = formatBytes(totals.budgetBytes);
   out.push(
-    `Peak storage ${formatBytes(totals.peakBytes)} of ${budget} budget (min_free ${formatBytes(totals.minFreeBytes)}); ` +
+    `Peak storage ${bytesAgainst(totals.peakBytes, totals.budgetBytes)} of ${budget} budget (min_free ${formatBytes(totals.minFreeBytes)}); ` +
       `the seed's model (every item of a state, original + converted, at once) needs ${formatBytes(totals.seedPeakBytes)}.`,
-    `Downloaded ${formatBytes(totals.downloadedBytes)} (${n(totals.itemsMade)} items${totals.itemsMadeTwice > 0 ? `, ${n(totals.itemsMadeTwice)} of them a second time` : ''}).  Total ${formatDuration(totals.totalMs)}.`,
+    `Downloaded ${formatBytes(totals.downloadedBytes)} (${n(totals.itemsMade)} items${totals.itemsMadeTwice > 0 ? `, ${n(totals.itemsMadeTwice)} of them a second time` : ''}).  Total ${duration(totals.totalMs)}.`,
     `Critical path: ${pathText(totals.criticalPath.map((p) => p.label))}.`,
   );
   if (estimate.orders.length > 1) {
-    out.push(`Orders: ${estimate.orders.map((o) => `${o.order}${o.chosen ? ' (this plan)' : ''} ${n(o.itemsMadeTwice)} items made twice, peak ${formatBytes(o.peakBytes)}, ${formatDuration(o.totalMs)}`).join('; ')}.`);
+    out.push(`Orders: ${estimate.orders.map((o) => `${o.order}${o.chosen ? ' (this plan)' : ''} ${n(o.itemsMadeTwice)} items made twice, peak ${bytesAgainst(o.peakBytes, totals.budgetBytes)}, ${duration(o.totalMs)}`).join('; ')}.`);
   }
   if (estimate.cost) {
     const c = estimate.cost;
@@ -45,7 +50,8 @@ export function estimateText(estimate: PlanEstimate): string {
       `${n(t.parcelRate.value)} parcels/s/batch from ${t.parcelRate.source}`,
     `  parcels      ${inputs.parcels.source}`,
     `  database     ${inputs.database}`,
-    `  free space   ${inputs.freeSpace.source}`,
+    `  free space   ${inputs.freeSpace.bytes === null ? '' : `${bytesWithBinary(inputs.freeSpace.bytes)} free; `}${inputs.freeSpace.source}`,
+    UNITS_NOTE,
   );
   if (inputs.preprocess === 'when-needed') out.push('Preprocessing assumed needed for every tile (preprocess: when-needed; the streamability probe runs with `biomass run`).');
   if (totals.scheduledWithBytes > totals.budgetBytes) {
@@ -62,6 +68,12 @@ export function estimateText(estimate: PlanEstimate): string {
 export function refusalText(estimate: PlanEstimate): string {
   if (!estimate.refused) return '';
   return `Plan refused: ${estimate.refused.message}.\n   ${estimate.refused.hint}.\n`;
+}
+
+/** "34", "19 (8 kept)": tiles kept from the previous state, and tiles shared with the next but not kept. */
+function tilesCell(tiles: number, kept: number, notKept: number): string {
+  const notes = [kept > 0 ? `${kept} kept` : '', notKept > 0 ? `${notKept} not kept` : ''].filter(Boolean);
+  return notes.length > 0 ? `${tiles.toLocaleString('en-US')} (${notes.join(', ')})` : tiles.toLocaleString('en-US');
 }
 
 /** Elapsed time as a schedule clock: "4:50", "3d 04:10". */

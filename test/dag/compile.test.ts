@@ -29,12 +29,13 @@ describe('compile', () => {
       { fips: '17003', tiles: ['B', 'C'] },
     ]);
     const dag = compile(planOf(), geo);
+    // 10 items per tile: two groups of items (6 + 4), each one preprocess node.
     expect(dag.nodes.map((n) => n.id).sort()).toEqual([
       'cleanup:17', 'cleanup:A', 'cleanup:B', 'cleanup:C', 'county:17001', 'county:17003', 'index:17',
-      'preprocess:A', 'preprocess:B', 'preprocess:C', 'verify:17',
+      'preprocess:A/0', 'preprocess:A/1', 'preprocess:B/0', 'preprocess:B/1', 'preprocess:C/0', 'preprocess:C/1', 'verify:17',
     ]);
-    expect(dag.byId.get('county:17001')!.deps.sort()).toEqual(['index:17', 'preprocess:A', 'preprocess:B']);
-    expect(dag.byId.get('county:17003')!.deps.sort()).toEqual(['index:17', 'preprocess:B', 'preprocess:C']);
+    expect(dag.byId.get('county:17001')!.deps.sort()).toEqual(['index:17', 'preprocess:A/0', 'preprocess:A/1', 'preprocess:B/0', 'preprocess:B/1']);
+    expect(dag.byId.get('county:17003')!.deps.sort()).toEqual(['index:17', 'preprocess:B/0', 'preprocess:B/1', 'preprocess:C/0', 'preprocess:C/1']);
     expect(dag.byId.get('verify:17')!.deps.sort()).toEqual(['county:17001', 'county:17003']);
     expect(dag.byId.get('cleanup:17')!.deps).toContain('verify:17');
     // A tile is deleted after its last reader, not before.
@@ -49,9 +50,9 @@ describe('compile', () => {
     ]);
     const dag = compile(planOf({ states: ['17', '18'] }), geo);
     const border = dag.nodes.filter((n): n is PreprocessNode => n.kind === 'preprocess' && n.tileId === 'BORDER');
-    expect(border).toHaveLength(1);
+    expect(border.map((n) => n.id)).toEqual(['preprocess:BORDER/0', 'preprocess:BORDER/1']);
     expect(border[0]!.users).toEqual(['17', '18']);
-    expect(dag.byId.get('county:18001')!.deps).toContain('preprocess:BORDER');
+    expect(dag.byId.get('county:18001')!.deps).toContain('preprocess:BORDER/1');
     expect(dag.byId.get('cleanup:BORDER')!.deps.sort()).toEqual(['county:17001', 'county:18001']);
     expect(dag.states[1]!.tilesReused).toBe(1);
   });
@@ -65,12 +66,12 @@ describe('compile', () => {
     const plan = planOf({ states: ['17', '19', '18'] });
     const dag = compile(plan, geo);
     const copies = dag.nodes.filter((n): n is PreprocessNode => n.kind === 'preprocess' && n.tileId === 'SHARED');
-    expect(copies.map((c) => c.id)).toEqual(['preprocess:SHARED', 'preprocess:SHARED#2']);
-    expect(copies[1]!.making).toBe(2);
+    expect(copies.map((c) => c.id)).toEqual(['preprocess:SHARED/0', 'preprocess:SHARED/1', 'preprocess:SHARED#2/0', 'preprocess:SHARED#2/1']);
+    expect(copies[2]!.making).toBe(2);
 
     const geographic = compile(plan, geo, {}, 'geographic');
     expect(geographic.states.map((s) => s.fips)).toEqual(['17', '18', '19']);
-    expect(geographic.nodes.filter((n) => n.kind === 'preprocess' && n.tileId === 'SHARED')).toHaveLength(1);
+    expect(geographic.nodes.filter((n) => n.kind === 'preprocess' && n.tileId === 'SHARED')).toHaveLength(2);
 
     const { estimate } = dryRun(plan, geo);
     expect(estimate.orders.find((o) => o.order === 'plan')!.itemsMadeTwice).toBe(10);
@@ -122,7 +123,7 @@ describe('node kinds', () => {
     const geo = toyGeography([{ fips: '17001', tiles: ['A'] }]);
     const plan = planOf();
     const dag = compile(plan, geo);
-    const node = dag.byId.get('preprocess:A')!;
+    const node = dag.byId.get('preprocess:A/0')!;
     // The preprocess runner refuses before it touches any store.
     const stores = {} as RunContext['stores'];
     await expect(NODE_KINDS.preprocess.run(node as PreprocessNode, { plan, signal: new AbortController().signal, stores }))
@@ -132,10 +133,11 @@ describe('node kinds', () => {
   it('a preprocess node holds its converted items until its cleanup and one original while converting', () => {
     const geo = toyGeography([{ fips: '17001', tiles: ['A'] }]);
     const dag = compile(planOf(), geo);
-    const claims = dag.byId.get('preprocess:A')!.claims.filter((c) => c.resource === 'disk');
+    const claims = dag.byId.get('preprocess:A/0')!.claims.filter((c) => c.resource === 'disk');
     expect(claims).toEqual([
       { resource: 'disk', amount: 250e6 },
-      { resource: 'disk', amount: 10 * 750e6, until: ['cleanup:A'] },
+      { resource: 'disk', amount: 6 * 750e6, until: ['cleanup:A'] },
     ]);
+    expect(dag.byId.get('preprocess:A/1')!.claims.find((c) => c.until)).toEqual({ resource: 'disk', amount: 4 * 750e6, until: ['cleanup:A'] });
   });
 });

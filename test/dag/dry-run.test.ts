@@ -38,7 +38,8 @@ describe('dry run', () => {
 
   it('turns prices into a cost line: egress on bytes downloaded, storage on the simulated curve', () => {
     const geo = toyGeography([{ fips: '17001', tiles: ['A', 'B'] }]);
-    const { estimate } = dryRun(planOf({ costs: '{ currency: EUR, egress_per_gb: 0.1, storage_per_gb_month: 0.02 }' }), geo);
+    const slow = '{ acquisitions_per_tile: 10, preprocess_time: 2h }'; // enough GB-months to show after rounding
+    const { estimate } = dryRun(planOf({ estimates: slow, costs: '{ currency: EUR, egress_per_gb: 0.1, storage_per_gb_month: 0.02 }' }), geo);
     expect(estimate.cost).toMatchObject({ currency: 'EUR', egressGb: 5, egress: 0.5 }); // 20 items x 250 MB
     expect(estimate.cost!.storageGbMonths).toBeGreaterThan(0);
     expect(dryRun(planOf(), geo).estimate.cost).toBeNull();
@@ -47,22 +48,22 @@ describe('dry run', () => {
   it('warns when parallel_jobs exceeds the tiles there are to convert', () => {
     const geo = toyGeography([{ fips: '17001', tiles: ['A'] }]);
     const { estimate } = dryRun(planOf({ preprocess: '{ parallel_jobs: 8 }' }), geo);
-    expect(estimate.warnings).toContainEqual(expect.objectContaining({ code: 'PARALLELISM_WASTED', message: expect.stringContaining('preprocess.parallel_jobs is 8 but at most 1 conversion ran at once') }));
+    expect(estimate.warnings).toContainEqual(expect.objectContaining({ code: 'PARALLELISM_WASTED', message: expect.stringContaining('preprocess.parallel_jobs is 8 but at most 2 conversions ran at once: the plan converts only 2 groups of tile items') }));
   });
 
   it('says how much free space is missing for the peak plus min_free, also when free space is below the peak itself', () => {
     const geo = toyGeography([{ fips: '17001', tiles: ['A'] }]);
-    const plan = planOf();
+    const plan = planOf({ preprocess: '{ parallel_jobs: 1 }' });
     const minFreeWarning = (bytes: number) =>
       dryRun(plan, geo, { freeSpace: { bytes, path: '/tmp', source: 'test' } }).estimate.warnings.filter((w) => w.code === 'MIN_FREE');
-    // One tile: 10 items x 750 MB unpacked + 250 MB downloaded at once; min_free is 1 GB.
+    // One tile: 10 items x 750 MB unpacked + 250 MB downloaded at once (its second group's original); min_free is 1 GB.
     expect(dryRun(plan, geo).estimate.totals.peakBytes).toBe(7.75e9);
     expect(minFreeWarning(5e9)).toEqual([{
       code: 'MIN_FREE',
-      message: '/tmp has 5 GB free here; the scheduled peak of 7.75 GB plus storage.min_free 1 GB needs 8.75 GB, 3.75 GB more than is free',
+      message: '/tmp has 5 GB (4.66 GiB) free here; the scheduled peak of 7.75 GB plus storage.min_free 1 GB needs 8.75 GB, 3.75 GB more than is free',
       hint: 'run where storage.dir has at least 8.75 GB free, or lower storage.budget (the scheduler then holds less at once)',
     }]);
-    expect(minFreeWarning(8e9)[0]!.message).toBe('/tmp has 8 GB free here; the scheduled peak of 7.75 GB plus storage.min_free 1 GB needs 8.75 GB, 750 MB more than is free');
+    expect(minFreeWarning(8e9)[0]!.message).toBe('/tmp has 8 GB (7.45 GiB) free here; the scheduled peak of 7.75 GB plus storage.min_free 1 GB needs 8.75 GB, 750 MB more than is free');
     expect(minFreeWarning(8.75e9)).toEqual([]);
   });
 

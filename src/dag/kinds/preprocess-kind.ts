@@ -1,21 +1,33 @@
 /**
- * preprocess:<tile>: download a tile's items (originals, compressed) and convert each to a
- * streamable COG, one item at a time per job. Disk: the converted items stay until the
- * tile's cleanup; one original is on disk beside them while it is converted, then deleted.
+ * preprocess:<tile>/<group>: a group of a tile's items (dag.ts says which), one job: each item's
+ * original (compressed) is downloaded, converted to a streamable COG, and deleted, then the
+ * next. Disk: the converted items stay until the tile's cleanup; one original is on disk beside
+ * them while it is converted. Only local downloads are deleted: the source blobs are never
+ * touched.
  */
 import { RESOURCE, type PreprocessNode } from '../dag.js';
 import type { NodeKind } from './node-kind.js';
 import { notBuilt } from './not-built.js';
 
+/**
+ * How long a group takes while `jobs` groups run at once. One job's item cycle is a download
+ * at the full rate plus a conversion; the jobs share the link, which delivers at most one
+ * original per `downloadMsPerItem`, so with many jobs each waits its turn: per item
+ * max(download + convert, jobs x download). The rate is shared among the jobs actually running
+ * (the simulation passes them), never among parallel_jobs that do not run (issue 13 item 3).
+ */
+export function preprocessMs(node: Pick<PreprocessNode, 'items' | 'downloadMsPerItem' | 'convertMsPerItem'>, jobs: number): number {
+  const perItem = Math.max(node.downloadMsPerItem + node.convertMsPerItem, Math.max(1, jobs) * node.downloadMsPerItem);
+  return node.items * perItem;
+}
+
 export const preprocessKind: NodeKind<PreprocessNode> = {
   kind: 'preprocess',
-  estimate: (node, { plan, throughput }) => {
+  // durationMs is the figure with every job busy; the simulation refines it by the jobs running.
+  estimate: (node, { plan }) => {
     const { compressedBytes, uncompressedBytes } = plan.storage.tileSize;
-    // The download rate is for all connections together; with every job busy each gets its share.
-    const perJobRate = throughput.downloadBytesPerSecond.value / plan.preprocess.parallelJobs;
-    const perItemMs = (compressedBytes / perJobRate) * 1000 + throughput.preprocessTimeMs.value;
     return {
-      durationMs: node.items * perItemMs,
+      durationMs: preprocessMs(node, plan.preprocess.parallelJobs),
       claims: [
         { resource: RESOURCE.jobs, amount: 1 },
         { resource: RESOURCE.disk, amount: compressedBytes },

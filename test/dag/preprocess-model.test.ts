@@ -8,7 +8,7 @@ import { preprocessMs } from '../../src/dag/kinds/preprocess-kind.js';
 import { preprocessItemsOf } from '../../src/dag/preprocess-items.js';
 import { simulate } from '../../src/dag/simulate.js';
 import { loadGeography } from '../../src/geo/geography.js';
-import { parsePlan } from '../../src/plan/load-plan.js';
+import { parsePlan } from '../../src/plan/parse-plan.js';
 import { planOf, toyGeography } from './builders.js';
 
 describe('preprocessing in groups of items', () => {

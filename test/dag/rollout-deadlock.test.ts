@@ -13,7 +13,7 @@ import { dryRun } from '../../src/dag/dry-run.js';
 import { Scheduler } from '../../src/dag/scheduler.js';
 import { simulate } from '../../src/dag/simulate.js';
 import { loadGeography } from '../../src/geo/geography.js';
-import { parsePlan } from '../../src/plan/load-plan.js';
+import { parsePlan } from '../../src/plan/parse-plan.js';
 import { readFileSync } from 'node:fs';
 import { planOf, toyGeography, type ToyCounty } from './builders.js';
 

@@ -9,7 +9,7 @@ import { migrate } from '../../src/db/migrations.js';
 import { openStore } from '../../src/db/open-store.js';
 import { upsertParcelOutputs } from '../../src/db/parcel-outputs-repository.js';
 import { markStateIndexComplete, upsertCountyItems } from '../../src/db/tile-index-repository.js';
-import { parsePlan } from '../../src/plan/load-plan.js';
+import { parsePlan } from '../../src/plan/parse-plan.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { diffEstimates, diffText } from '../../src/report/plan-diff.js';
 import { keyName, planEdits } from '../../src/report/plan-edits.js';

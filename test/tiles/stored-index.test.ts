@@ -77,6 +77,20 @@ describe.each(backends(db))('the index step stored on $name', (backend) => {
     expect((await getStateIndex(store, plan.name, '17'))?.itemCount).toBe(cleanRows.length);
   });
 
+  it('marks the state complete only when every county the plan names is stored, not when some are', async () => {
+    const plan = planNamed(`partial-${backend.name}`);
+    const first = await indexStateIntoStore({ plan, db: store, geography, state: '17', counties: [COUNTIES[0]!] });
+    expect(first.complete).toBe(false);
+    expect(await getStateIndex(store, plan.name, '17')).toBeUndefined();
+    const second = await indexStateIntoStore({ plan, db: store, geography, state: '17', counties: [COUNTIES[1]!] });
+    expect(second.complete).toBe(false);
+    expect(await getStateIndex(store, plan.name, '17')).toBeUndefined();
+    expect(await listIndexedCounties(store, plan.name, '17')).toEqual([COUNTIES[0], COUNTIES[1]].sort());
+    const last = await indexStateIntoStore({ plan, db: store, geography, state: '17', counties: [COUNTIES[2]!] });
+    expect(last.complete).toBe(true);
+    expect(await getStateIndex(store, plan.name, '17')).toMatchObject({ countyCount: COUNTIES.length });
+  });
+
   it('is what the DAG\'s index:<state> node runs', async () => {
     const plan = planNamed(`node-${backend.name}`);
     const node = compile(plan, geography).byId.get('index:17') as IndexNode;

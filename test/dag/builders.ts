@@ -44,7 +44,7 @@ const NAMES: Record<string, [string, string]> = {
  * order, the seed storage table) need exact shapes (a county with 5 tiles, 40 tiles of one
  * county each, two states 1 degree apart) that no real state has, and round numbers the
  * assertions can state. Every behaviour tested on it is also tested on the real us-atlas
- * geography in real-geography.test.ts; `calls` lets a test see that compile reads it once.
+ * geography in real-geography.test.ts.
  */
 export function toyGeography(counties: ToyCounty[]): DagGeography & { calls: number } {
   const geo = {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BiomassError } from '../../src/biomass-error.js';
-import { loadMigrations, migrate, migrationStatus } from '../../src/db/migrations.js';
+import { loadMigrations, migrate, migrationStatus, prepareSchema } from '../../src/db/migrations.js';
 import { openStore } from '../../src/db/open-store.js';
 import type { Store } from '../../src/db/store.js';
 import { useFreshDatabase } from '../support/postgres.js';
@@ -47,7 +47,7 @@ describe.each([
     await store.query("INSERT INTO biomass.schema_migrations (migration_set, version, name, checksum) VALUES ('state', 99, 'future', 'x')");
     const error = await migrate(store, 'state').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BiomassError);
-    expect(error).toMatchObject({ code: 'DB_SCHEMA_NEWER', exitCode: 2 });
+    expect(error).toMatchObject({ code: 'DB_SCHEMA_NEWER', exitCode: 2, hint: expect.stringMatching(/^upgrade biomass to the version that migrated this database/) });
     expect((error as Error).message).toMatch(/version 99, newer than this biomass knows \(5\)/);
     await expect(migrationStatus(store, 'state')).rejects.toMatchObject({ code: 'DB_SCHEMA_NEWER' });
   });
@@ -56,6 +56,21 @@ describe.each([
     await migrate(store, 'state');
     await store.query("UPDATE biomass.schema_migrations SET checksum = 'edited' WHERE migration_set = 'state' AND version = 2");
     await expect(migrate(store, 'state')).rejects.toMatchObject({ code: 'DB_MIGRATION_CHANGED', exitCode: 2 });
+  });
+});
+
+describe('prepareSchema', () => {
+  it('brings the state and the forestry schema up to date, each in its own store', async () => {
+    const [state, forestry] = [await openStore('', '', TEST_POOL), await openStore('', '', TEST_POOL)];
+    try {
+      await prepareSchema({ state, forestry });
+      expect(await migrationStatus(state, 'state')).toMatchObject({ current: 5, pending: [] });
+      expect(await migrationStatus(state, 'forestry')).toMatchObject({ current: 0 });
+      expect(await migrationStatus(forestry, 'forestry')).toMatchObject({ current: 1, pending: [] });
+      expect(await migrationStatus(forestry, 'state')).toMatchObject({ current: 0 });
+    } finally {
+      await Promise.all([state.close(), forestry.close()]);
+    }
   });
 });
 
@@ -89,6 +104,8 @@ describe('migration files', () => {
       await writeFile(path.join(dir, '0007_Bad-Name.sql'), 'SELECT 1;');
       await writeFile(path.join(dir, '6_short.sql'), 'SELECT 1;');
       await writeFile(path.join(dir, '0006_later_one.sql'), 'SELECT 6;');
+      await writeFile(path.join(dir, 'v0008_prefixed.sql'), 'SELECT 8;');
+      await writeFile(path.join(dir, '0009_suffixed.sql.orig'), 'SELECT 9;');
       const loaded = await loadMigrations('state', url);
       expect(loaded.map((m) => [m.version, m.name])).toEqual([
         [1, 'runs_and_status'], [2, 'tile_index'], [3, 'outputs_and_metrics'], [4, 'tile_item_product'], [5, 'index_fingerprint'], [6, 'later_one'],

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { backoffDelay, breaksConnection, isRetryable, RetryBudgetSpent, withRetry } from '../../src/db/retry-policy.js';
 
 function pgError(code: string, message = 'x'): Error {
@@ -51,6 +51,8 @@ describe('which errors are retried', () => {
     expect(isRetryable(null)).toBe(false);
     expect(isRetryable({ code: 40001 })).toBe(false);
     expect(isRetryable({ code: '40001' })).toBe(true);
+    expect(isRetryable(Object.assign(new Error('x'), { code: null }))).toBe(false);
+    expect(isRetryable(Object.assign(new Error('x'), { code: { length: 5 } }))).toBe(false);
   });
 
   it('retries an AggregateError when any of its errors is retryable, not otherwise', () => {
@@ -150,6 +152,57 @@ describe('backoff', () => {
     }, retry, { signal: AbortSignal.abort(new Error('stopped before')) });
     await expect(pending).rejects.toThrow('stopped before');
     expect(calls).toBe(0);
+  });
+
+  // Fake timers: the test steps the clock instead of waiting, and never measures real time.
+  describe('on a stepped clock', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('waits the backoff delay before trying again', async () => {
+      vi.useFakeTimers();
+      let calls = 0;
+      const pending = withRetry(async () => {
+        calls += 1;
+        if (calls === 1) throw pgError('57P01');
+        return 'again';
+      }, { attempts: 2, initialDelayMs: 1000, maxDelayMs: 1000 });
+      // The delay of the first retry lies between 500 and 1000 ms (half of it random).
+      await vi.advanceTimersByTimeAsync(499);
+      expect(calls).toBe(1);
+      await vi.advanceTimersByTimeAsync(501);
+      expect(calls).toBe(2);
+      await expect(pending).resolves.toBe('again');
+    });
+
+    it('stops at once when aborted during the wait, and when aborted before the wait began', async () => {
+      vi.useFakeTimers();
+      const during = new AbortController();
+      let settled = false;
+      const waiting = withRetry(async () => {
+        throw pgError('08006');
+      }, { attempts: 10, initialDelayMs: 60_000, maxDelayMs: 60_000 }, { signal: during.signal }).catch((e: unknown) => e).finally(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(settled).toBe(false);
+      during.abort(new Error('SIGINT during'));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(settled).toBe(true);
+      expect(await waiting).toMatchObject({ message: 'SIGINT during' });
+
+      const before = new AbortController();
+      let calls = 0;
+      let done = false;
+      const refused = withRetry(async () => {
+        calls += 1;
+        before.abort(new Error('SIGINT before'));
+        throw pgError('08006');
+      }, { attempts: 10, initialDelayMs: 60_000, maxDelayMs: 60_000 }, { signal: before.signal }).catch((e: unknown) => e).finally(() => (done = true));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(done).toBe(true);
+      expect(calls).toBe(1);
+      expect(await refused).toMatchObject({ message: 'SIGINT before' });
+    });
   });
 
   it('stops waiting when the signal aborts', async () => {

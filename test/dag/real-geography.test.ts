@@ -123,7 +123,7 @@ describe('the dry run on the real geography', () => {
     const { estimate } = dryRun(plan, geo);
     const [state] = estimate.refused!.states;
     expect(state).toMatchObject({ fips: '09', postal: 'CT', county: { tiles: widest, items: widest * ITEMS_PER_TILE } });
-    expect(geo.tilesOfCounty(state!.county.fips)).toHaveLength(widest);
+    expect(geo.tilesOfCounty(state!.county!.fips)).toHaveLength(widest);
     expect(state!.needBytes).toBeGreaterThanOrEqual(widest * ITEMS_PER_TILE * 750e6 + 250e6);
     expect(estimate.refused!.message).toMatch(/^state 09 \(CT\) needs a peak of .* but storage.budget is 10 GB/);
   });

@@ -92,6 +92,16 @@ describe('malformed plans', () => {
     expect(`${found!.message} ${found!.hint}`).toMatch(fix);
   });
 
+  // The whole text a user reads for each case, as reviewed: a change to any message or hint
+  // shows here (run `npx vitest run -u` after checking the new wording is right).
+  it('words each problem and its fix exactly', () => {
+    const texts = cases.map(({ name, text, code }) => {
+      const found = parsePlan('plans/x.yaml', text, { env: {}, machineChecks: 'skip' }).problems.find((p) => p.code === code)!;
+      return `${name}: ${found.message} | ${found.hint ?? ''} | length ${found.length}`;
+    });
+    expect(texts.join('\n')).toMatchSnapshot();
+  });
+
   it('reports every error at once, schema and state errors together', () => {
     const text = withExtra('processing:\n  batch_sise: 100\n  county_order: biggest\n').replace('states: ["17"]', 'states: ["99"]');
     const { problems } = parsePlan('x.yaml', text, { env: {}, machineChecks: 'skip' });

@@ -77,6 +77,8 @@ describe('the season', () => {
   it('warns past 366 days, not at 366', () => {
     expect(seasonCodes('2024-01-01', '2025-01-01')).toEqual([]);
     expect(seasonCodes('2024-01-01', '2025-01-02')).toEqual(['warning SEASON_LONG the season spans 367 days; a seasonal composite usually covers one growing season']);
+    const [long] = parsePlan('x.yaml', season('2024-01-01', '2025-01-02'), { env: {}, machineChecks: 'skip' }).problems;
+    expect(long).toMatchObject({ line: 3, column: 35, hint: 'make it one growing season (e.g. 2024-04-01 to 2024-09-30) unless you mean to mix years' });
   });
 });
 
@@ -138,6 +140,11 @@ describe('Azure credentials', () => {
 
   it('warns when an Azure source has neither a connection string nor a SAS token', () => {
     expect(azureCodes('')).toEqual(['warning TILES_NO_CREDENTIALS']);
+    expect(parsePlan('x.yaml', azure(''), { env: {}, machineChecks: 'skip' }).problems).toEqual([{
+      file: 'x.yaml', line: 5, column: 17, length: 15, severity: 'warning', code: 'TILES_NO_CREDENTIALS',
+      message: 'sources.tiles.uri is azure://tiles but neither sources.tiles.connection nor sources.tiles.sas_token is given',
+      hint: 'add connection: "${AZURE_STORAGE_CONNECTION_STRING}" (or sas_token and account); `run` will need one',
+    }]);
     expect(azureCodes(', connection: "${C}"', { C: 'AccountName=a;AccountKey=b' })).toEqual([]);
     expect(azureCodes(', sas_token: "${S}"', { S: 'sv=1&sig=b' })).toEqual([]);
   });

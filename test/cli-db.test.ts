@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../src/cli/cli-io.js';
 import { main } from '../src/cli/main.js';
 import { planText } from './support/plan-text.js';
@@ -16,11 +16,20 @@ const run = promisify(execFile);
 const db = useFreshDatabase();
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
+// Each test starts from an empty folder and an unmigrated database, so that each holds
+// alone and in any order.
 let cwd: string;
-beforeAll(async () => {
+beforeEach(async () => {
   cwd = await mkdtemp(path.join(os.tmpdir(), 'biomass-cli-db-'));
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    await client.query('DROP SCHEMA IF EXISTS biomass CASCADE');
+  } finally {
+    await client.end();
+  }
 });
-afterAll(async () => {
+afterEach(async () => {
   await rm(cwd, { recursive: true, force: true });
 });
 

@@ -167,7 +167,9 @@ describe('biomass index --plan', () => {
       expect(stored).toMatchObject({ resumed: [], complete: true });
       expect(stored.where).toBe(`pglite ${join(dir, '.biomass', 'demo', 'db')}`);
 
-      // A second run finds the county stored, lists nothing again and reports the same items.
+      // A second run finds the county stored, lists nothing again and reports the same items:
+      // the tiles are gone, so the items can only come from the stored index.
+      await rm(join(dir, 'tiles'), { recursive: true });
       const again = await biomass(['index', '--state-fips', '17', '--plan', join(dir, 'plans', 'p.yaml'), '--json']);
       expect(again.code).toBe(0);
       const second = JSON.parse(again.stdout) as IndexJson & { stored: { resumed: string[] } };
@@ -175,6 +177,7 @@ describe('biomass index --plan', () => {
       expect(second.items).toEqual(index.items);
       expect(second.counties).toEqual(index.counties);
       expect(second.countyItemUses).toBe(index.countyItemUses);
+      expect(second.items.length).toBe(written.length);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -20,7 +20,8 @@ describe('biomass validate', () => {
     expect(result.code).toBe(2);
     const line = readFileSync(typo, 'utf8').split('\n').findIndex((l) => l.includes('batch_sise')) + 1;
     expect(result.stdout).toContain(`x.yaml:${line}:15  error  unknown key "batch_sise" in processing`);
-    expect(result.stdout).toContain('^^^^^^^^^^');
+    // Exactly under `batch_sise` (column 15, 10 characters): not one caret more or less.
+    expect(result.stdout).toContain(`\n   ${' '.repeat(String(line).length)} | ${' '.repeat(14)}${'^'.repeat(10)}\n`);
     expect(result.stdout).toContain('did you mean "batch_size"?');
     expect(result.stdout).toMatch(/1 error, \d+ warnings? in x\.yaml/);
   });

@@ -33,9 +33,16 @@ const MIGRATION_LOCK_KEY = 7_202_611_003;
 
 const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
-/** The `.sql` files of a set, in version order. */
-export async function loadMigrations(set: MigrationSet): Promise<Migration[]> {
-  const dir = new URL(`src/db/migrations/${set}/`, PACKAGE_ROOT);
+/** Where the `.sql` files of a set ship: src/db/migrations/<set>/ under the package root. */
+function migrationsDir(set: MigrationSet): URL {
+  return new URL(`src/db/migrations/${set}/`, PACKAGE_ROOT);
+}
+
+/**
+ * The `.sql` files of a set, in version order. `dir` (a folder URL ending in /) is for tests
+ * that must edit a migration file without touching the shipped ones.
+ */
+export async function loadMigrations(set: MigrationSet, dir: URL = migrationsDir(set)): Promise<Migration[]> {
   const migrations: Migration[] = [];
   for (const file of (await readdir(dir)).sort()) {
     const match = FILE_NAME.exec(file);
@@ -100,8 +107,8 @@ function compare(set: MigrationSet, known: Migration[], applied: AppliedRow[], w
 }
 
 /** What is applied and what is pending, without changing anything. */
-export async function migrationStatus(store: Store, set: MigrationSet): Promise<MigrationStatus> {
-  return compare(set, await loadMigrations(set), await appliedMigrations(store, set), store.description);
+export async function migrationStatus(store: Store, set: MigrationSet, dir?: URL): Promise<MigrationStatus> {
+  return compare(set, await loadMigrations(set, dir), await appliedMigrations(store, set), store.description);
 }
 
 /**
@@ -109,8 +116,8 @@ export async function migrationStatus(store: Store, set: MigrationSet): Promise<
  * two processes migrating at once apply each migration exactly once (the second waits and
  * then finds nothing to do). Returns the migrations it applied.
  */
-export async function migrate(store: Store, set: MigrationSet): Promise<Migration[]> {
-  const known = await loadMigrations(set);
+export async function migrate(store: Store, set: MigrationSet, dir?: URL): Promise<Migration[]> {
+  const known = await loadMigrations(set, dir);
   return store.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await tx.exec(`

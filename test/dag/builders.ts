@@ -1,4 +1,4 @@
-/** Small builders for DAG tests: a plan from YAML text (the real loader) and a toy geography. */
+/** Small builders for DAG tests: a plan from YAML text (the real loader) and a synthetic geography. */
 import { parsePlan } from '../../src/plan/parse-plan.js';
 import type { Plan } from '../../src/plan/plan.js';
 import type { DagGeography } from '../../src/dag/compile-inputs.js';
@@ -36,7 +36,16 @@ const NAMES: Record<string, [string, string]> = {
   '17': ['IL', 'Illinois'], '18': ['IN', 'Indiana'], '19': ['IA', 'Iowa'], '29': ['MO', 'Missouri'], '55': ['WI', 'Wisconsin'],
 };
 
-/** A geography of the given counties; states are the first two digits of their FIPS. */
+/**
+ * A synthetic geography (a fake of src/geo/geography.ts, labelled as such): counties with
+ * made-up tiles, areas and centres; states are the first two digits of their FIPS.
+ *
+ * Why: scheduler and DAG properties (budgets, parallelism, stalls, border tiles, rollout
+ * order, the seed storage table) need exact shapes (a county with 5 tiles, 40 tiles of one
+ * county each, two states 1 degree apart) that no real state has, and round numbers the
+ * assertions can state. Every behaviour tested on it is also tested on the real us-atlas
+ * geography in real-geography.test.ts.
+ */
 export function toyGeography(counties: ToyCounty[]): DagGeography & { calls: number } {
   const geo = {
     calls: 0,

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/dag/compile.js';
 import type { CountyNode, PreprocessNode } from '../../src/dag/dag.js';
 import { dryRun } from '../../src/dag/dry-run.js';
-import { NODE_KINDS } from '../../src/dag/kinds/node-kinds.js';
+import { throughputOf } from '../../src/dag/compile-inputs.js';
+import { kindOf, NODE_KINDS } from '../../src/dag/kinds/node-kinds.js';
 import type { RunContext } from '../../src/dag/kinds/node-kind.js';
 import { planOf, tiles, toyGeography } from './builders.js';
 
@@ -110,13 +111,32 @@ describe('compile', () => {
 });
 
 describe('node kinds', () => {
-  it('registers one module per kind, each with kind, estimate and run', () => {
+  it('registers one module per kind, whose estimate is what compile gives each node of that kind', () => {
     expect(Object.keys(NODE_KINDS).sort()).toEqual(['cleanup', 'county', 'index', 'preprocess', 'verify']);
-    for (const [name, kind] of Object.entries(NODE_KINDS)) {
-      expect(kind.kind).toBe(name);
-      expect(typeof kind.estimate).toBe('function');
-      expect(typeof kind.run).toBe('function');
+    const geo = toyGeography([{ fips: '17001', tiles: ['A', 'B'] }, { fips: '17003', tiles: ['B'] }]);
+    const plan = planOf();
+    const dag = compile(plan, geo);
+    const context = { plan, throughput: throughputOf(plan) };
+    const seen = new Set<string>();
+    for (const node of dag.nodes) {
+      const kind = kindOf(node);
+      expect(kind).toBe(NODE_KINDS[node.kind]);
+      expect(kind.kind).toBe(node.kind);
+      expect(kind.estimate(node, context)).toEqual({ durationMs: node.durationMs, claims: node.claims });
+      expect(Number.isFinite(node.durationMs) && node.durationMs > 0).toBe(true);
+      seen.add(node.kind);
     }
+    expect([...seen].sort()).toEqual(Object.keys(NODE_KINDS).sort());
+    // Kinds that differ estimate differently: a county's work is not a cleanup's.
+    expect(dag.byId.get('county:17001')!.claims).not.toEqual(dag.byId.get('cleanup:A')!.claims);
+  });
+
+  it.each(['preprocess:A/0', 'county:17001', 'verify:17', 'cleanup:A', 'cleanup:17'])('the runner of %s, not built yet, refuses naming the node', async (id) => {
+    const plan = planOf();
+    const node = compile(plan, toyGeography([{ fips: '17001', tiles: ['A'] }])).byId.get(id)!;
+    const stores = {} as RunContext['stores'];
+    await expect(kindOf(node).run(node, { plan, signal: new AbortController().signal, stores }))
+      .rejects.toMatchObject({ code: 'NOT_BUILT', message: expect.stringContaining(`(${id})`) });
   });
 
   it('runners of kinds not built yet say so plainly', async () => {

@@ -28,8 +28,11 @@ function planOf(name: string, database: string, env: NodeJS.ProcessEnv = {}): Pl
   return plan;
 }
 
-/** Stores what an earlier run would have: 3 items of 16TCK for state 17, and measured throughput. */
-async function seed(plan: Plan): Promise<void> {
+/**
+ * Stores what an earlier run would have: 3 items of 16TCK for state 17, and measured
+ * throughput. Each test seeds its own plan name (and run id), so each holds alone and in any order.
+ */
+async function seed(plan: Plan, runId = 'run-1'): Promise<void> {
   const planName = plan.name;
   const store = await openStore(plan.database.url, plan.database.embeddedDir, TEST_POOL);
   try {
@@ -39,7 +42,7 @@ async function seed(plan: Plan): Promise<void> {
     }));
     await upsertCountyItems(store, { planName, stateFips: '17', countyFips: '17113' }, items);
     await markStateIndexComplete(store, planName, '17', indexFingerprint(plan));
-    const run = await startRun(store, { planName, planHash: 'h', runId: 'run-1' });
+    const run = await startRun(store, { planName, planHash: 'h', runId });
     await recordMetrics(store, run.runId, [
       { scope: THROUGHPUT_METRICS.scope, name: THROUGHPUT_METRICS.downloadBytesPerSecond, value: 50e6, unit: 'B/s' },
       { scope: THROUGHPUT_METRICS.scope, name: THROUGHPUT_METRICS.parcelRate, value: 120, unit: 'parcels/s' },
@@ -91,9 +94,10 @@ describe('figures the dry run reads from the plan\'s database', () => {
   });
 
   it('biomass plan on an existing embedded database writes no row to it', async () => {
-    const plan = planOf('seeded-pglite', '{ embedded_dir: embedded }');
-    const file = path.join(dir, 'seeded-pglite.yaml');
-    writeFileSync(file, planFile('seeded-pglite', '{ embedded_dir: embedded }'));
+    const plan = planOf('untouched', '{ embedded_dir: embedded-untouched }');
+    await seed(plan, 'run-untouched');
+    const file = path.join(dir, 'untouched.yaml');
+    writeFileSync(file, planFile('untouched', '{ embedded_dir: embedded-untouched }'));
     const counts = async () => {
       const store = await openStore('', plan.database.embeddedDir, TEST_POOL);
       try {
@@ -114,12 +118,13 @@ describe('figures the dry run reads from the plan\'s database', () => {
   });
 
   it('biomass plan says which numbers were measured and which came from the plan', async () => {
+    await seed(planOf('cli', `{ url: "${db.url}" }`), 'run-cli');
     const file = path.join(dir, 'cli.yaml');
-    writeFileSync(file, planFile('seeded-postgres', `{ url: "${db.url}" }`));
+    writeFileSync(file, planFile('cli', `{ url: "${db.url}" }`));
     const result = await runBiomass(['plan', file, '--json'], { env: {} });
     expect(result.code).toBe(0);
     const estimate = JSON.parse(result.stdout) as { inputs: { tileItems: { source: string; estimated: boolean }; throughput: Record<string, { value: number; source: string }>; database: string } };
-    expect(estimate.inputs.throughput.downloadBytesPerSecond).toEqual({ value: 50e6, source: expect.stringMatching(/^run run-1 of .* \(measured\)$/) });
+    expect(estimate.inputs.throughput.downloadBytesPerSecond).toEqual({ value: 50e6, source: expect.stringMatching(/^run run-cli of .* \(measured\)$/) });
     expect(estimate.inputs.throughput.parcelRate?.value).toBe(120);
     expect(estimate.inputs.throughput.preprocessTimeMs).toEqual({ value: 90_000, source: 'plan (estimates.preprocess_time)' });
     expect(estimate.inputs.tileItems).toMatchObject({ estimated: false, source: expect.stringMatching(/stored index of state 17/) });

@@ -25,9 +25,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function config(url: string, beforeState = true): DatabaseConfig {
+/** Each test names its own backup folder: a test that lists it must not see another's file. */
+function config(url: string, beforeState = true, backups = 'backups'): DatabaseConfig {
   const base = defaultDatabaseConfig(dir, url);
-  return { ...base, pool: TEST_POOL, embeddedDir: path.join(dir, 'embedded'), backup: { beforeState, dir: path.join(dir, 'backups') } };
+  return { ...base, pool: TEST_POOL, embeddedDir: path.join(dir, 'embedded'), backup: { beforeState, dir: path.join(dir, backups) } };
 }
 
 describe('backup before a state', () => {
@@ -48,7 +49,7 @@ describe('backup before a state', () => {
       await upsertParcelOutputs(store, { planName: 'bk', runId: 'r1', attempt: 1 }, parcelOutputs(300));
       // A table outside the project's schema is not the project's to back up.
       await store.query('CREATE TABLE public.not_ours (id int)');
-      file = await backupBeforeState(config(source.url), store, { planName: 'illinois 2024', stateFips: '17' }, { now: new Date('2026-01-02T03:04:05Z') });
+      file = await backupBeforeState(config(source.url, true, 'backups-pg'), store, { planName: 'illinois 2024', stateFips: '17' }, { now: new Date('2026-01-02T03:04:05Z') });
     } finally {
       await store.close();
     }
@@ -69,7 +70,7 @@ describe('backup before a state', () => {
   });
 
   it('archives the embedded database, and extracting the archive restores it', async () => {
-    const cfg = config('');
+    const cfg = config('', true, 'backups-embedded');
     const store = await openStore('', cfg.embeddedDir, TEST_POOL);
     let file: string | undefined;
     try {

@@ -1,6 +1,11 @@
+import { createHash } from 'node:crypto';
+import { appendFile, cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BiomassError } from '../../src/biomass-error.js';
-import { loadMigrations, migrate, migrationStatus } from '../../src/db/migrations.js';
+import { loadMigrations, migrate, migrationStatus, prepareSchema } from '../../src/db/migrations.js';
 import { openStore } from '../../src/db/open-store.js';
 import type { Store } from '../../src/db/store.js';
 import { useFreshDatabase } from '../support/postgres.js';
@@ -42,7 +47,7 @@ describe.each([
     await store.query("INSERT INTO biomass.schema_migrations (migration_set, version, name, checksum) VALUES ('state', 99, 'future', 'x')");
     const error = await migrate(store, 'state').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BiomassError);
-    expect(error).toMatchObject({ code: 'DB_SCHEMA_NEWER', exitCode: 2 });
+    expect(error).toMatchObject({ code: 'DB_SCHEMA_NEWER', exitCode: 2, hint: expect.stringMatching(/^upgrade biomass to the version that migrated this database/) });
     expect((error as Error).message).toMatch(/version 99, newer than this biomass knows \(5\)/);
     await expect(migrationStatus(store, 'state')).rejects.toMatchObject({ code: 'DB_SCHEMA_NEWER' });
   });
@@ -51,6 +56,21 @@ describe.each([
     await migrate(store, 'state');
     await store.query("UPDATE biomass.schema_migrations SET checksum = 'edited' WHERE migration_set = 'state' AND version = 2");
     await expect(migrate(store, 'state')).rejects.toMatchObject({ code: 'DB_MIGRATION_CHANGED', exitCode: 2 });
+  });
+});
+
+describe('prepareSchema', () => {
+  it('brings the state and the forestry schema up to date, each in its own store', async () => {
+    const [state, forestry] = [await openStore('', '', TEST_POOL), await openStore('', '', TEST_POOL)];
+    try {
+      await prepareSchema({ state, forestry });
+      expect(await migrationStatus(state, 'state')).toMatchObject({ current: 5, pending: [] });
+      expect(await migrationStatus(state, 'forestry')).toMatchObject({ current: 0 });
+      expect(await migrationStatus(forestry, 'forestry')).toMatchObject({ current: 1, pending: [] });
+      expect(await migrationStatus(forestry, 'state')).toMatchObject({ current: 0 });
+    } finally {
+      await Promise.all([state.close(), forestry.close()]);
+    }
   });
 });
 
@@ -65,6 +85,90 @@ describe('concurrent migrations on postgres', () => {
       expect(Number(rows.rows[0]!.n)).toBe(5);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+});
+
+/** A copy of the shipped state migrations in a temp folder, which a test may edit. */
+async function copiedMigrations(): Promise<{ dir: string; url: URL }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'biomass-migrations-'));
+  await cp(new URL('../../src/db/migrations/state/', import.meta.url), dir, { recursive: true });
+  return { dir, url: pathToFileURL(`${dir}/`) };
+}
+
+describe('migration files', () => {
+  it('loads the NNNN_name.sql files in version order, each with the sha256 of its content', async () => {
+    const { dir, url } = await copiedMigrations();
+    try {
+      await writeFile(path.join(dir, 'README.md'), 'not a migration');
+      await writeFile(path.join(dir, '0007_Bad-Name.sql'), 'SELECT 1;');
+      await writeFile(path.join(dir, '6_short.sql'), 'SELECT 1;');
+      await writeFile(path.join(dir, '0006_later_one.sql'), 'SELECT 6;');
+      await writeFile(path.join(dir, 'v0008_prefixed.sql'), 'SELECT 8;');
+      await writeFile(path.join(dir, '0009_suffixed.sql.orig'), 'SELECT 9;');
+      const loaded = await loadMigrations('state', url);
+      expect(loaded.map((m) => [m.version, m.name])).toEqual([
+        [1, 'runs_and_status'], [2, 'tile_index'], [3, 'outputs_and_metrics'], [4, 'tile_item_product'], [5, 'index_fingerprint'], [6, 'later_one'],
+      ]);
+      for (const m of loaded) {
+        const file = (await readdir(dir)).find((f) => f.startsWith(String(m.version).padStart(4, '0')))!;
+        const text = await readFile(path.join(dir, file), 'utf8');
+        expect(m).toMatchObject({ set: 'state', sql: text, checksum: createHash('sha256').update(text).digest('hex') });
+      }
+      // The shipped files load the same as their copies.
+      expect((await loadMigrations('state')).map((m) => m.checksum)).toEqual(loaded.slice(0, 5).map((m) => m.checksum));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.each([
+  { name: 'postgres', url: () => db.url },
+  { name: 'pglite', url: () => '' },
+])('edited and added migration files on $name', ({ url }) => {
+  let store: Store;
+  let files: { dir: string; url: URL };
+  beforeEach(async () => {
+    store = await openStore(url(), '', TEST_POOL);
+    await store.exec('DROP SCHEMA IF EXISTS biomass CASCADE');
+    files = await copiedMigrations();
+  });
+  afterEach(async () => {
+    await store.close();
+    await rm(files.dir, { recursive: true, force: true });
+  });
+
+  it('refuses an applied migration whose FILE was edited since (the checksum is over the content)', async () => {
+    expect(await migrate(store, 'state', files.url)).toHaveLength(5);
+    await appendFile(path.join(files.dir, '0002_tile_index.sql'), '\n-- an edit after the migration was applied\n');
+    const error = await migrate(store, 'state', files.url).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BiomassError);
+    expect(error).toMatchObject({ code: 'DB_MIGRATION_CHANGED', exitCode: 2, hint: expect.stringMatching(/never edit an applied migration/) });
+    expect((error as Error).message).toMatch(/^state migration 2 \(tile_index\) applied to .+ differs from src\/db\/migrations\/state\/0002_tile_index\.sql$/);
+    await expect(migrationStatus(store, 'state', files.url)).rejects.toMatchObject({ code: 'DB_MIGRATION_CHANGED' });
+    // The unedited files still match what was applied.
+    expect(await migrationStatus(store, 'state')).toMatchObject({ current: 5, pending: [] });
+  });
+
+  it('applies only a migration file added after the others', async () => {
+    await migrate(store, 'state', files.url);
+    await writeFile(path.join(files.dir, '0006_extra_table.sql'), 'CREATE TABLE biomass.extra_table (id integer);');
+    const status = await migrationStatus(store, 'state', files.url);
+    expect(status).toMatchObject({ current: 5, latest: 6 });
+    expect(status.pending.map((m) => m.version)).toEqual([6]);
+    expect((await migrate(store, 'state', files.url)).map((m) => m.name)).toEqual(['extra_table']);
+    expect(await migrationStatus(store, 'state', files.url)).toMatchObject({ current: 6, latest: 6, pending: [] });
+    // To this biomass, which knows 5, the database is now newer.
+    await expect(migrate(store, 'state')).rejects.toMatchObject({ code: 'DB_SCHEMA_NEWER' });
+  });
+
+  it('sees an empty folder as version 0 of 0 on an empty database', async () => {
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'biomass-migrations-'));
+    try {
+      expect(await migrationStatus(store, 'state', pathToFileURL(`${empty}/`))).toEqual({ set: 'state', current: 0, latest: 0, pending: [] });
+    } finally {
+      await rm(empty, { recursive: true, force: true });
     }
   });
 });

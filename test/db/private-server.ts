@@ -75,6 +75,16 @@ export class PrivateServer {
     await this.asPostgres(`${BIN}/pg_ctl`, ['-D', this.dataDir, '-m', 'fast', '-w', '-t', '60', 'stop']);
   }
 
+  /** pg_ctl status: exit 0 while the server runs, 3 when it is stopped. */
+  async running(): Promise<boolean> {
+    return this.asPostgres(`${BIN}/pg_ctl`, ['-D', this.dataDir, 'status']).then(() => true, () => false);
+  }
+
+  /** Starts the server unless it runs: a test that stopped it and failed leaves it down. */
+  async ensureRunning(): Promise<void> {
+    if (!(await this.running())) await this.start();
+  }
+
   async destroy(): Promise<void> {
     try {
       await this.asPostgres(`${BIN}/pg_ctl`, ['-D', this.dataDir, '-m', 'immediate', '-w', 'stop']);

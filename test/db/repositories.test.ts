@@ -79,9 +79,11 @@ describe.each(backends(db))('repositories on $name', (backend) => {
   });
 
   it('gives a node to exactly one of many workers claiming it at once', async () => {
-    await ensureNodes(store, plan, [{ nodeId: 'county:17031', kind: 'county', stateFips: '17', countyFips: '17031' }]);
+    // A plan name of its own: its node must not show in the other test's list of nodes.
+    const racePlan = `${plan}-race`;
+    await ensureNodes(store, racePlan, [{ nodeId: 'county:17031', kind: 'county', stateFips: '17', countyFips: '17031' }]);
     const claims = await Promise.all(
-      Array.from({ length: 10 }, (_, w) => claimNode(store, { planName: plan, nodeId: 'county:17031', owner: `w${w}`, runId: 'r1', leaseMs: 60_000 })),
+      Array.from({ length: 10 }, (_, w) => claimNode(store, { planName: racePlan, nodeId: 'county:17031', owner: `w${w}`, runId: 'r1', leaseMs: 60_000 })),
     );
     expect(claims.filter((attempt) => attempt !== undefined)).toEqual([1]);
   });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BiomassError } from '../../src/biomass-error.js';
 import { commitCountyBatch } from '../../src/db/county-batch.js';
 import { getCountyCheckpoint } from '../../src/db/county-checkpoints-repository.js';
@@ -27,6 +27,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.destroy();
+});
+// Every test starts with the server up, whatever an earlier test (in any order) left behind.
+beforeEach(async () => {
+  await server.ensureRunning();
 });
 
 /**

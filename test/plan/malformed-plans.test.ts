@@ -68,7 +68,18 @@ const cases: Case[] = [
 ];
 
 describe('malformed plans', () => {
-  it('has at least 30 cases', () => expect(cases.length).toBeGreaterThanOrEqual(30));
+  // Every error a plan's text can cause (machine checks, warnings and an unreadable file are
+  // tested elsewhere; SCHEMA is the fallback for a schema keyword no rule words yet).
+  it('has a case for every error code of the loader, the schema check and the plan rules, each a different plan', () => {
+    expect([...new Set(cases.map((c) => c.code))].sort()).toEqual([
+      'BAD_FORMAT', 'BAD_VALUE', 'COUNTY_DUPLICATE', 'COUNTY_OUTSIDE_STATES', 'DUPLICATE_ITEM', 'DUPLICATE_KEY',
+      'EMPTY_LIST', 'MISSING_KEY', 'OUT_OF_RANGE', 'PLAN_NOT_A_MAPPING', 'POOL_TOO_SMALL', 'SEASON_ORDER',
+      'SECRET_IN_PLAN', 'STATE_DUPLICATE', 'STATE_UNKNOWN', 'STORAGE_BUDGET_TINY', 'UNKNOWN_KEY', 'WRONG_TYPE', 'YAML_SYNTAX',
+    ]);
+    expect(new Set(cases.map((c) => c.text)).size).toBe(cases.length);
+    // The base plan itself is valid: each case fails for its change alone.
+    expect(parsePlan('plans/x.yaml', BASE, { env: {}, machineChecks: 'skip' }).problems).toEqual([]);
+  });
 
   it.each(cases)('$name -> $code at $line:$column', ({ text, code, line, column, fix }) => {
     const { plan, problems } = parsePlan('plans/x.yaml', text, { env: {}, machineChecks: 'skip' });
@@ -79,6 +90,16 @@ describe('malformed plans', () => {
     expect(found!.file).toBe('plans/x.yaml');
     expect([found!.line, found!.column]).toEqual([line, column]);
     expect(`${found!.message} ${found!.hint}`).toMatch(fix);
+  });
+
+  // The whole text a user reads for each case, as reviewed: a change to any message or hint
+  // shows here (run `npx vitest run -u` after checking the new wording is right).
+  it('words each problem and its fix exactly', () => {
+    const texts = cases.map(({ name, text, code }) => {
+      const found = parsePlan('plans/x.yaml', text, { env: {}, machineChecks: 'skip' }).problems.find((p) => p.code === code)!;
+      return `${name}: ${found.message} | ${found.hint ?? ''} | length ${found.length}`;
+    });
+    expect(texts.join('\n')).toMatchSnapshot();
   });
 
   it('reports every error at once, schema and state errors together', () => {

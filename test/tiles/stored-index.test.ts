@@ -77,6 +77,20 @@ describe.each(backends(db))('the index step stored on $name', (backend) => {
     expect((await getStateIndex(store, plan.name, '17'))?.itemCount).toBe(cleanRows.length);
   });
 
+  it('marks the state complete only when every county the plan names is stored, not when some are', async () => {
+    const plan = planNamed(`partial-${backend.name}`);
+    const first = await indexStateIntoStore({ plan, db: store, geography, state: '17', counties: [COUNTIES[0]!] });
+    expect(first.complete).toBe(false);
+    expect(await getStateIndex(store, plan.name, '17')).toBeUndefined();
+    const second = await indexStateIntoStore({ plan, db: store, geography, state: '17', counties: [COUNTIES[1]!] });
+    expect(second.complete).toBe(false);
+    expect(await getStateIndex(store, plan.name, '17')).toBeUndefined();
+    expect(await listIndexedCounties(store, plan.name, '17')).toEqual([COUNTIES[0], COUNTIES[1]].sort());
+    const last = await indexStateIntoStore({ plan, db: store, geography, state: '17', counties: [COUNTIES[2]!] });
+    expect(last.complete).toBe(true);
+    expect(await getStateIndex(store, plan.name, '17')).toMatchObject({ countyCount: COUNTIES.length });
+  });
+
   it('is what the DAG\'s index:<state> node runs', async () => {
     const plan = planNamed(`node-${backend.name}`);
     const node = compile(plan, geography).byId.get('index:17') as IndexNode;
@@ -103,8 +117,14 @@ describe.each(backends(db))('the index step stored on $name', (backend) => {
   });
 
   it('stores the final priority of each tile: the sum of the shares of the counties it covers', async () => {
-    const name = `clean-${backend.name}`;
-    const rows = await listStateItems(store, name, '17');
+    // Indexes under a name of its own, so that it holds alone and in any order.
+    const plan = planNamed(`priority-${backend.name}`);
+    const result = await indexStateIntoStore({ plan, db: store, geography, state: '17' });
+    const rows = await listStateItems(store, plan.name, '17');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows).toHaveLength(result.items.length);
+    // Tiles shared by two or more of the counties carry the sum, not one county's share.
+    expect(rows.some((r) => r.counties.length > 1)).toBe(true);
     for (const row of rows) {
       const expected = row.counties.reduce((sum, fips) => {
         const cover = geography.coverOfCounty(fips);

@@ -1,0 +1,46 @@
+// Mutation testing of the pure core: `npm run test:mutation` (docs/testing.md).
+// Not part of `npm test`: on two busy shared cores a part takes 15-45 minutes (docs/testing.md).
+// STRYKER_SCOPE=plan|dag|geo|db runs one part, with its own incremental file and report,
+// so the parts can run one after another and a rerun only tests what changed.
+
+/** The scope, part by part; secrets.ts goes with plan (the plan loader registers secrets). */
+const SCOPES = {
+  plan: ['src/plan/**/*.ts', '!src/plan/plan-document.ts', 'src/secrets.ts'],
+  dag: ['src/dag/**/*.ts'],
+  geo: ['src/geo/**/*.ts'],
+  db: ['src/db/retry-policy.ts', 'src/db/migrations.ts'],
+};
+
+const scope = process.env.STRYKER_SCOPE ?? 'all';
+if (scope !== 'all' && !(scope in SCOPES)) {
+  throw new Error(`STRYKER_SCOPE=${scope}: use one of ${Object.keys(SCOPES).join(', ')} (or leave it unset for all)`);
+}
+const mutate = scope === 'all' ? Object.values(SCOPES).flat() : SCOPES[scope];
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  // Only the test files that exercise this code (vitest.mutation.config.ts), each test run
+  // only against the mutants it covers.
+  vitest: { configFile: 'vitest.mutation.config.ts', related: false },
+  plugins: ['@stryker-mutator/vitest-runner'],
+  coverageAnalysis: 'perTest',
+  mutate,
+  // Two cores shared with other work: more runners only queue.
+  concurrency: 2,
+  incremental: true,
+  incrementalFile: `reports/stryker-incremental-${scope}.json`,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: `reports/mutation/${scope}.html` },
+  jsonReporter: { fileName: `reports/mutation/${scope}.json` },
+  thresholds: { high: 90, low: 85, break: null },
+  // Added to each mutant's normal test time: a mutant that hangs (an endless loop) is given up
+  // on after this, and counts as detected.
+  timeoutMS: 20000,
+  tempDirName: '.stryker-tmp',
+  // The default adds `// @ts-nocheck` to every file, which breaks the test that compares
+  // the generated plan type with its schema; vitest does not type-check anyway.
+  disableTypeChecks: false,
+  ignorePatterns: ['reports', '.biomass', 'test-output', 'bench/output', 'dist', 'coverage'],
+  cleanTempDir: 'always',
+};

@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+/**
+ * The test files that exercise each part of the mutation-testing scope (stryker.config.mjs,
+ * STRYKER_SCOPE): the pure core and the two database modules. The CLI, tile and browser tests
+ * also reach this code, but they take far longer per mutant; the files below are meant to
+ * kill every mutant of their part on their own.
+ */
+const TESTS: Record<string, string[]> = {
+  plan: ['test/plan/**/*.test.ts', 'test/secrets.test.ts'],
+  dag: ['test/dag/**/*.test.ts'],
+  geo: ['test/geo/**/*.test.ts'],
+  db: ['test/db/retry-policy.test.ts', 'test/db/migrations.test.ts'],
+};
+
+const scope = process.env.STRYKER_SCOPE;
+export default defineConfig({
+  test: {
+    ...base.test,
+    include: scope && TESTS[scope] ? TESTS[scope] : Object.values(TESTS).flat(),
+    exclude: ['test/dag/plan-report-browser.test.ts'],
+  },
+});

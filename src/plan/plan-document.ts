@@ -55,9 +55,13 @@ export interface BiomassRolloutPlan {
        */
       sas_token?: string;
       /**
-       * Storage account name, with sas_token. Default: empty.
+       * Storage account name (or its blob endpoint URL, e.g. http://127.0.0.1:10000/devstoreaccount1 for Azurite), with sas_token or token_url. Default: empty.
        */
       account?: string;
+      /**
+       * A SAS token endpoint of the kind the Planetary Computer serves: GET {token_url}/{container} answers JSON with token and msft:expiry. The token is fetched once, shared by the Azure SDK and GDAL, and fetched again before it expires. Used with account, instead of connection or sas_token. Default: empty.
+       */
+      token_url?: string;
       /**
        * How items are laid out: planetary-computer (Sentinel-2 L2A COGs as on the Planetary Computer) or simple (TILE/YYYY-MM-DD/BAND.tif). One of planetary-computer, simple. Default: planetary-computer.
        */

@@ -10,6 +10,7 @@ import { registerDemoCommand } from './demo-command.js';
 import { registerDbCommand } from './db-command.js';
 import { registerIndexCommand } from './index-command.js';
 import { registerPlanCommand } from './plan-command.js';
+import { registerPreprocessCommand } from './preprocess-command.js';
 import { registerValidateCommand } from './validate-command.js';
 
 /**
@@ -42,10 +43,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     waitsFor: 'the executor and run records',
   });
   registerIndexCommand(program, io, state);
-  registerPendingCommand(program, {
-    name: 'preprocess', description: "convert a state's tiles to streamable COGs (--state-fips 17)",
-    waitsFor: 'tile preprocessing',
-  });
+  registerPreprocessCommand(program, io, state);
   registerPendingCommand(program, {
     name: 'process-county', description: 'compute biomass for one county (--county-fips 17113)',
     waitsFor: 'county processing',

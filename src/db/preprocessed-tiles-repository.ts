@@ -101,3 +101,13 @@ export async function readyBytes(db: Queryable, planName: string): Promise<numbe
   );
   return Number(result.rows[0]?.bytes ?? 0);
 }
+
+/** Files not yet deleted, oldest first (emergency cleanup frees the oldest first). */
+export async function listLiveTilesOldestFirst(db: Queryable, planName: string): Promise<Array<PreprocessedTile & { updatedAt: Date }>> {
+  const result = await db.query<TileRow & { updated_at: Date }>(
+    `SELECT ${COLUMNS}, updated_at FROM biomass.preprocessed_tiles
+     WHERE plan_name = $1 AND status <> 'deleted' ORDER BY updated_at, item_id, band`,
+    [planName],
+  );
+  return result.rows.map((row) => ({ ...toTile(row), updatedAt: new Date(row.updated_at) }));
+}

@@ -3,9 +3,9 @@
  * streamable COG, one item at a time per job. Disk: the converted items stay until the
  * tile's cleanup; one original is on disk beside them while it is converted, then deleted.
  */
+import { BiomassError } from '../../biomass-error.js';
 import { RESOURCE, type PreprocessNode } from '../dag.js';
 import type { NodeKind } from './node-kind.js';
-import { notBuilt } from './not-built.js';
 
 export const preprocessKind: NodeKind<PreprocessNode> = {
   kind: 'preprocess',
@@ -23,7 +23,18 @@ export const preprocessKind: NodeKind<PreprocessNode> = {
       ],
     };
   },
-  run: async (node) => {
-    throw notBuilt('preprocess', node.id, 'the tile preprocessing issue');
+  // The same function as `biomass preprocess`, over the items of the node's tile.
+  run: async (node, { plan, stores, signal, onProgress }) => {
+    const { preprocessStateFromStore } = await import('../../tiles/stored-preprocess.js');
+    const summary = await preprocessStateFromStore({
+      plan, db: stores.db, geography: stores.geography, state: node.state, tileIds: [node.tileId], signal,
+      onProgress: (p) => onProgress?.(p.itemsDone, p.itemsTotal),
+    });
+    if (summary.failed.length > 0) {
+      const first = summary.failed[0]!;
+      throw new BiomassError('PREPROCESS_FAILED', `${node.id}: ${summary.failed.length} band files failed, e.g. ${first.reason}`, {
+        hint: 'the failures are recorded with their reasons; fix the originals or rerun: converted files are kept and skipped',
+      });
+    }
   },
 };

@@ -102,7 +102,7 @@ export async function convertToCog(
     written.close();
   } catch (error) {
     await rm(tmpPath, { force: true });
-    throw new BiomassError('CONVERSION_FAILED', `${what}: GDAL could not write the COG: ${(error as Error).message}`, { cause: error });
+    throw new BiomassError('CONVERSION_FAILED', `${what}: GDAL could not convert it (the original may be truncated or damaged): ${(error as Error).message}`, { cause: error });
   }
   const copy = await gdal.openAsync(tmpPath);
   try {

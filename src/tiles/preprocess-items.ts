@@ -166,7 +166,6 @@ async function preprocessBand(item: LocatableItem, band: string, c: BandContext)
     if (probe.streamable) { summary.skippedStreamable += 1; return; }
   }
   await rm(tmp, { force: true });
-  await mkdir(dirname(target), { recursive: true });
 
   const input = await localInput(item, band, source, c);
   const opened = await openSource(input.path, c.what);
@@ -177,6 +176,7 @@ async function preprocessBand(item: LocatableItem, band: string, c: BandContext)
     const need = rasterBytes(f.width, f.height, f.bands, f.bytesPerPixel) + 1024 * 1024;
     await c.admission.admit(need, c.what);
     try {
+      await mkdir(dirname(target), { recursive: true });
       await convertToCog(opened, tmp, cogCreationOptions(plan.preprocess, need), c.what, c.signal);
     } finally {
       c.admission.release(need);

@@ -19,8 +19,6 @@ export function gdalRemoteSettings(http: Plan['http']): Record<string, string> {
     GDAL_HTTP_MAX_RETRY: String(http.retry.attempts),
     GDAL_HTTP_RETRY_DELAY: String(Math.max(0.1, http.retry.initialDelayMs / 1000)),
     GDAL_HTTP_TIMEOUT: String(Math.max(1, Math.round(http.timeoutMs / 1000))),
-    // A HEAD before the first GET is a wasted round trip: the GET says the size too.
-    CPL_VSIL_CURL_USE_HEAD: 'NO',
     // Keep read ranges of recently used files (per handle cache).
     VSI_CACHE: 'TRUE',
     VSI_CACHE_SIZE: String(16 * 1024 * 1024),

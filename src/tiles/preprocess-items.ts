@@ -245,7 +245,10 @@ class Admission {
 }
 
 function asBiomassError(error: unknown, what: string): BiomassError {
-  if (error instanceof BiomassError) return error;
+  if (error instanceof BiomassError) {
+    // Every failure names the item and band it belongs to.
+    return error.message.includes(what) ? error : new BiomassError(error.code, `${what}: ${error.message}`, { hint: error.hint, exitCode: error.exitCode, cause: error });
+  }
   if ((error as Error)?.name === 'AbortError') return new BiomassError('ABORTED', `${what}: aborted`, { cause: error });
   return new BiomassError('PREPROCESS_FAILED', `${what}: ${redact((error as Error)?.message ?? String(error))}`, { cause: error });
 }

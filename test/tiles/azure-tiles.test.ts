@@ -57,8 +57,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'azure-tiles-test-'));
   store = await openStore(database.url, '', TEST_POOL);
   await migrate(store, 'state');
-  [cog] = await generate('cog', ['16TCK'], 61);
-  [stripped] = await generate('gtiff', ['16TBK'], 61);
+  cog = (await generate('cog', ['16TCK'], 61))[0]!;
+  stripped = (await generate('gtiff', ['16TBK'], 61))[0]!;
   jp2 = await generate('jp2', ['16TCL', '16TBL'], 305, { start: '2024-06-01', end: '2024-06-10' });
 }, 180_000);
 
@@ -242,7 +242,7 @@ describe('a SAS token endpoint', () => {
     // A token that cannot be renewed stops the run, with the token redacted.
     clock += 60 * 60_000;
     failNext = true;
-    const error = await preprocessItems({ plan, db: store, state: '17', items: jp2, access }).catch((e: unknown) => e as Error);
+    const error = (await preprocessItems({ plan, db: store, state: '17', items: jp2, access }).catch((e: unknown) => e)) as Error;
     failNext = false;
     expect(error).toMatchObject({ code: 'SAS_TOKEN_FAILED' });
     expect(error.message).not.toContain(handed[1]!);

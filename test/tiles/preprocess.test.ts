@@ -3,7 +3,7 @@
 // the copies are valid COGs equal in every pixel to their source with their hashes recorded,
 // an interrupted run resumes, a corrupted output is found by its hash and redone, bad
 // inputs fail one item each while the others go on, and the originals never change.
-import { appendFile, copyFile, mkdir, mkdtemp, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -62,7 +62,7 @@ async function planIn(name: string, preprocess = 'when-needed'): Promise<Plan> {
 
 function pixels(path: string): { values: ArrayLike<number>; ds: gdal.Dataset } {
   const ds = gdal.open(path);
-  return { ds, values: ds.bands.get(1).pixels.read(0, 0, ds.rasterSize.x, ds.rasterSize.y) };
+  return { ds, values: ds.bands.get(1).pixels.read(0, 0, ds.rasterSize.x, ds.rasterSize.y) as ArrayLike<number> };
 }
 
 describe('the streamability probe', () => {

@@ -161,7 +161,12 @@ export async function emergencyCleanup(options: { plan: Plan; db: Queryable; env
   }
   const byItem = new Map<string, PreprocessedTile[]>();
   for (const tile of live) if (tile.stateFips && complete.has(tile.stateFips)) byItem.set(tile.itemId, [...(byItem.get(tile.itemId) ?? []), tile]);
-  for (const [, files] of byItem) {
+  // Even in an emergency, a tile a state still at work reads stays (it would be made again).
+  const users = await listItemUsers(db, plan.name, [...byItem.keys()]);
+  const readers = [...new Set(users.flatMap((u) => u.counties))];
+  const done = await countyCompletion(db, plan.name, readers);
+  for (const [itemId, files] of byItem) {
+    if (users.some((u) => u.itemId === itemId && u.counties.some((c) => done.get(c)?.state !== 'complete'))) continue;
     if (enough(report.freeAfter)) break;
     const removed = await deleteItems(plan, db, root, files);
     report.deleted.push(...removed.deleted);

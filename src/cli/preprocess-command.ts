@@ -43,6 +43,9 @@ export function registerPreprocessCommand(program: Command, io: CliIo, state: { 
       const err = (line: string) => io.stderr.write(redact(line) + '\n');
       const out = (line: string) => io.stdout.write(redact(line) + '\n');
 
+      // Refuse a dangerous storage.dir before opening anything.
+      const { checkStorageDir } = await import('../tiles/storage-dir-guard.js');
+      await checkStorageDir(flags.storageDir === undefined ? plan.storage.dir : path.resolve(io.cwd, flags.storageDir), io.env);
       const geography = await loadGeography();
       const st = geography.state(flags.stateFips);
       const storageDir = flags.storageDir === undefined ? undefined : path.resolve(io.cwd, flags.storageDir);

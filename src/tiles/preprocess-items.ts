@@ -172,8 +172,10 @@ async function preprocessBand(item: LocatableItem, band: string, c: BandContext)
   try {
     checkAgainstGrid(opened.facts, item.itemId.split('/')[0]!, c.what);
     const f = opened.facts;
-    // Uncompressed size plus the header: an upper bound for compressed outputs too.
-    const need = rasterBytes(f.width, f.height, f.bands, f.bytesPerPixel) + 1024 * 1024;
+    // Uncompressed size in whole blocks (edge blocks are stored full) plus the header: an
+    // upper bound for compressed outputs too.
+    const block = plan.preprocess.blockSize;
+    const need = rasterBytes(Math.ceil(f.width / block) * block, Math.ceil(f.height / block) * block, f.bands, f.bytesPerPixel) + 1024 * 1024;
     await c.admission.admit(need, c.what);
     try {
       await mkdir(dirname(target), { recursive: true });

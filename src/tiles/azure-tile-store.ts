@@ -4,6 +4,7 @@ import { BiomassError } from '../biomass-error.js';
 import { redact } from '../secrets.js';
 import type { TileSourceOptions } from './tile-source.js';
 import type { TileStore } from './tile-store.js';
+import { SasTokenSource } from './sas-token-source.js';
 
 // The SDK's default retry (4 tries, up to 2 min apart) would hold a dead endpoint for
 // minutes before saying so; a catalog listing is cheap to redo, so fail within seconds.
@@ -25,14 +26,18 @@ export class AzureTileStore implements TileStore {
     readonly name: string,
   ) {
     // Missing credentials are known now: say so before any work, not at the first request.
-    if (!options.connection && !(options.sasToken && options.account)) throw missingCredentials(name);
+    if (!options.connection && !((options.sasToken || options.tokenUrl) && options.account)) throw missingCredentials(name);
   }
 
   /** The container client, made on first use (credentials are checked then). */
   private get container(): Promise<ContainerClient> {
-    this.client ??= import('@azure/storage-blob').then((loaded) => {
+    this.client ??= import('@azure/storage-blob').then(async (loaded) => {
       sdk = loaded;
-      return serviceClient(loaded, this.options, this.name).getContainerClient(this.containerName);
+      // A token endpoint's SAS: listings and writes are short, one token serves them.
+      const options = this.options.tokenUrl
+        ? { ...this.options, sasToken: await new SasTokenSource({ tokenUrl: this.options.tokenUrl, collection: this.containerName }).token() }
+        : this.options;
+      return serviceClient(loaded, options, this.name).getContainerClient(this.containerName);
     });
     return this.client;
   }
@@ -118,14 +123,15 @@ function serviceClient(loaded: AzureSdk, options: TileSourceOptions, name: strin
   }
   if (options.sasToken && options.account) {
     const sas = options.sasToken.replace(/^\?/, '');
-    return new loaded.BlobServiceClient(`https://${options.account}.blob.core.windows.net?${sas}`, undefined, PIPELINE);
+    const endpoint = /^https?:\/\//.test(options.account) ? options.account.replace(/\/+$/, '') : `https://${options.account}.blob.core.windows.net`;
+    return new loaded.BlobServiceClient(`${endpoint}?${sas}`, undefined, PIPELINE);
   }
   throw missingCredentials(name);
 }
 
 function missingCredentials(name: string): BiomassError {
   return new BiomassError('NO_CREDENTIALS', `tile source ${name} needs credentials`, {
-    hint: 'set AZURE_STORAGE_CONNECTION_STRING (sources.tiles.connection), or sources.tiles.account with sources.tiles.sas_token',
+    hint: 'set AZURE_STORAGE_CONNECTION_STRING (sources.tiles.connection), or sources.tiles.account with sources.tiles.sas_token or sources.tiles.token_url',
     exitCode: 2,
   });
 }

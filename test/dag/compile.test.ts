@@ -122,10 +122,10 @@ describe('node kinds', () => {
     const geo = toyGeography([{ fips: '17001', tiles: ['A'] }]);
     const plan = planOf();
     const dag = compile(plan, geo);
-    const node = dag.byId.get('preprocess:A')!;
-    // The preprocess runner refuses before it touches any store.
+    const node = dag.byId.get('county:17001')!;
+    // The county runner refuses before it touches any store.
     const stores = {} as RunContext['stores'];
-    await expect(NODE_KINDS.preprocess.run(node as PreprocessNode, { plan, signal: new AbortController().signal, stores }))
+    await expect(NODE_KINDS.county.run(node as CountyNode, { plan, signal: new AbortController().signal, stores }))
       .rejects.toMatchObject({ code: 'NOT_BUILT' });
   });
 

@@ -19,7 +19,7 @@ import type { Store } from '../../src/db/store.js';
 import { loadGeography, type Geography } from '../../src/geo/geography.js';
 import { locateBand, type LocatableItem } from '../../src/tiles/band-location.js';
 import { bandSourceOf } from '../../src/tiles/band-source.js';
-import { itemKey } from '../../src/tiles/catalog.js';
+import { itemKey, openCatalog } from '../../src/tiles/catalog.js';
 import { openTileStore } from '../../src/tiles/open-tile-store.js';
 import { preprocessItems } from '../../src/tiles/preprocess-items.js';
 import { generateScenes } from '../../src/tiles/scene-generator.js';
@@ -246,5 +246,9 @@ describe('a SAS token endpoint', () => {
     failNext = false;
     expect(error).toMatchObject({ code: 'SAS_TOKEN_FAILED' });
     expect(error.message).not.toContain(handed[1]!);
+
+    // The catalog (biomass index) lists with a token from the same endpoint.
+    const catalog = openCatalog({ uri: 'azure://tiles/cog', account: endpoint, tokenUrl, layout: 'simple', bands: ['B04'], season: ONE_DATE });
+    expect((await catalog.listItems('16TCK')).map((i) => i.date)).toEqual(['2024-06-01']);
   });
 });

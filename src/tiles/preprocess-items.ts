@@ -11,7 +11,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BiomassError } from '../biomass-error.js';
 import { readFreeSpace } from '../dag/free-space.js';
-import { getPreprocessedTile, readyBytes, recordPreprocessedTile } from '../db/preprocessed-tiles-repository.js';
+import { getPreprocessedTile, readyBytes, recordPreprocessedTile, type PreprocessedTile } from '../db/preprocessed-tiles-repository.js';
 import type { Queryable } from '../db/store.js';
 import type { Plan } from '../plan/plan.js';
 import { formatBytes } from '../plan/units.js';
@@ -167,7 +167,7 @@ async function preprocessBand(item: LocatableItem, band: string, c: BandContext)
   }
   await rm(tmp, { force: true });
 
-  const input = await localInput(item, band, source, c);
+  const input = await localInput(item, band, source, c, record);
   const opened = await openSource(input.path, c.what);
   try {
     checkAgainstGrid(opened.facts, item.itemId.split('/')[0]!, c.what);
@@ -200,12 +200,16 @@ async function preprocessBand(item: LocatableItem, band: string, c: BandContext)
 }
 
 /** The original as a local file: itself for a folder source, a whole download for Azure. */
-async function localInput(item: LocatableItem, band: string, source: BandSource, c: BandContext): Promise<{ path: string; bytes: number; downloaded: boolean }> {
+async function localInput(item: LocatableItem, band: string, source: BandSource, c: BandContext, previous: PreprocessedTile | undefined): Promise<{ path: string; bytes: number; downloaded: boolean }> {
   if (source.kind === 'file') {
     const bytes = await stat(source.path).then((s) => s.size, (error: NodeJS.ErrnoException) => {
       throw new BiomassError(error.code === 'ENOENT' ? 'BLOB_NOT_FOUND' : 'TILE_READ_FAILED', `${c.what}: cannot read ${source.path}: ${error.message}`, { cause: error });
     });
     return { path: source.path, bytes, downloaded: false };
+  }
+  // A last-resort read may already have downloaded it whole: convert that copy if it is intact.
+  if (previous?.kind === 'download' && previous.status === 'ready' && previous.sha256 && (await exists(previous.path)) && (await sha256Of(previous.path)) === previous.sha256) {
+    return { path: previous.path, bytes: previous.bytes, downloaded: true };
   }
   const path = downloadPathOf(c.storageDir, c.state, item.itemId, band, source);
   const done = await downloadWhole(source, path, { access: c.access, http: c.plan.http, signal: c.signal, what: c.what });

@@ -101,6 +101,28 @@ describe('windowed reads through /vsiaz/', () => {
   });
 });
 
+describe('the last-resort read path', () => {
+  it('downloads a non-streamable original whole once, reuses it, and preprocessing converts that copy', async () => {
+    const plan = await planWith('last-resort', '{ uri: "azure://tiles", connection: "${CONN}", layout: simple }', { CONN: viaProxy() });
+    const access = new TileAccess({ name: 'azurite', container: 'tiles', connection: viaProxy(), http: plan.http });
+    const item = jp2[0]!;
+    const first = await locateBand(item, 'B04', { plan, db: store, access });
+    expect(first).toMatchObject({ path: 'downloaded', probe: { format: 'jpeg2000', streamable: false } });
+    expect(first.gdalPath.startsWith(join(plan.storage.dir, '17', 'downloads'))).toBe(true);
+    expect((await stat(first.gdalPath)).size).toBe(await blobSize(item.bandUris['B04']!));
+    proxy.reset();
+    const again = await locateBand(item, 'B04', { plan, db: store, access });
+    expect(again.gdalPath).toBe(first.gdalPath);
+    expect(proxy.figures.requests).toBe(0); // the stored probe and the recorded download: nothing fetched
+    const summary = await preprocessItems({ plan, db: store, state: '17', items: [item], access });
+    expect(summary.converted).toBe(3);
+    // B08 and SCL were downloaded for the conversion; B04's earlier download was converted as it was.
+    expect(summary.downloads.bytes).toBe(await blobSize(item.bandUris['B08']!) + await blobSize(item.bandUris['SCL']!));
+    expect(await locateBand(item, 'B04', { plan, db: store, access })).toMatchObject({ path: 'local' });
+    await expect(stat(first.gdalPath)).rejects.toThrow();
+  });
+});
+
 describe('whole downloads', () => {
   it('download in ranged chunks, retrying 503 with Retry-After and a reset, to the same bytes', async () => {
     const plan = await planWith('download', '{ uri: "azure://tiles", layout: simple }');

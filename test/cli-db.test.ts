@@ -94,7 +94,7 @@ describe('biomass db', () => {
     const json = await cli(['db', 'status', '--json'], { DATABASE_URL: db.url });
     expect(JSON.parse(json.stdout)).toMatchObject({
       database: `postgres 127.0.0.1:5432/${db.name}`,
-      sets: [{ set: 'state', current: 5, latest: 5, pending: [] }, { set: 'forestry', current: 1, latest: 1, pending: [] }],
+      sets: [{ set: 'state', current: 6, latest: 6, pending: [] }, { set: 'forestry', current: 1, latest: 1, pending: [] }],
       pool: { max: 25, retries: 0 },
     });
   });

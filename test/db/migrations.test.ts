@@ -26,7 +26,7 @@ describe.each([
     expect(known.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6]);
     const before = await migrationStatus(store, 'state');
     expect(before).toMatchObject({ current: 0, latest: 6 });
-    expect(before.pending.map((m) => m.name)).toEqual(['runs_and_status', 'tile_index', 'outputs_and_metrics', 'tile_item_product', 'index_fingerprint']);
+    expect(before.pending.map((m) => m.name)).toEqual(['runs_and_status', 'tile_index', 'outputs_and_metrics', 'tile_item_product', 'index_fingerprint', 'tile_probes_and_downloads']);
     expect((await migrate(store, 'state')).map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(await migrate(store, 'state')).toEqual([]);
     expect((await migrate(store, 'forestry')).map((m) => m.name)).toEqual(['forestry_models']);

@@ -46,6 +46,10 @@ export function registerPreprocessCommand(program: Command, io: CliIo, state: { 
       // Refuse a dangerous storage.dir before opening anything.
       const { checkStorageDir } = await import('../tiles/storage-dir-guard.js');
       await checkStorageDir(flags.storageDir === undefined ? plan.storage.dir : path.resolve(io.cwd, flags.storageDir), io.env);
+      // Conversions run on libuv's pool, sized once at start (bin/biomass.js): more jobs than threads wait.
+      const poolSize = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+      const wanted = jobs ?? plan.preprocess.parallelJobs;
+      if (wanted > poolSize) err(`preprocess: ${wanted} parallel jobs but libuv's pool has ${poolSize} threads; set UV_THREADPOOL_SIZE=${wanted + 2} before starting biomass to run them all at once`);
       const geography = await loadGeography();
       const st = geography.state(flags.stateFips);
       const storageDir = flags.storageDir === undefined ? undefined : path.resolve(io.cwd, flags.storageDir);

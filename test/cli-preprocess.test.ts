@@ -61,7 +61,7 @@ describe('biomass preprocess and cleanup', () => {
     expect(existsSync(converted)).toBe(false);
     // The originals are all still there.
     expect((await readdir(path.join(dir, 'tiles'), { recursive: true })).filter((f) => /\.(tif|jp2)$/.test(f))).toHaveLength(24 * 3);
-  });
+  }, 240_000); // four commands with an embedded database: slow on a loaded machine, not a timing check
 
   it('refuses storage.dir: / with exit 2, before touching anything', async () => {
     const cleanup = await runBiomass(['cleanup', '--state-fips', '17', '--plan', 'root.yaml', '--force'], { cwd: dir });

@@ -135,7 +135,7 @@ describe('preprocessing', () => {
     const again = await preprocessItems({ plan, db: store, state: '17', items: all });
     expect(again).toMatchObject({ converted: 0, alreadyDone: summary.converted, skippedStreamable: summary.skippedStreamable, failed: [] });
     expect(await hashesOf(all)).toEqual(originalHashes);
-  });
+  }, 180_000);
 
   it('with preprocess: always converts every original, and with never none', async () => {
     const always = await preprocessItems({ plan: await planIn('always', 'always'), db: store, state: '17', items: items.cog });

@@ -60,9 +60,9 @@ describe('biomass --help', () => {
   });
 
   it('a command not built yet says what it waits for and exits 2', async () => {
-    const result = await runBiomass(['cleanup', '--state-fips', '17']);
+    const result = await runBiomass(['process-county', '--county-fips', '17113']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/not built yet: it waits for cleanup/);
+    expect(result.stderr).toMatch(/not built yet: it waits for county processing/);
   });
 
   it('--version prints the package version', async () => {

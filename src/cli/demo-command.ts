@@ -24,6 +24,9 @@ import type { CliIo } from './cli-io.js';
 /** Pixel size of the demo's 10 m bands: 600 x 600 pixels over the real 109.8 km footprint. */
 const DEMO_PIXEL_SIZE = 183;
 
+/** Mostly COGs, with some stripped GeoTIFF and JPEG2000 dates that `biomass preprocess` converts. */
+const DEMO_FORMAT = 'mixed' as const;
+
 /**
  * `biomass demo`: makes the demo data plans/demo.yaml names (synthetic scenes and parcels
  * for its counties, skipped when already made with the same settings), then runs the steps
@@ -130,7 +133,7 @@ async function makeScenes(plan: Plan, geography: Geography, say: (line: string) 
     say(`  scenes: the plan reads tiles from ${plan.tiles.uri}; the demo generates only into a folder (file://)`);
     return;
   }
-  const settings = { counties: plan.rollout.counties, season: plan.season, layout: plan.tiles.layout, bands: plan.tiles.bands, pixelSize: DEMO_PIXEL_SIZE, revisitDays: plan.tiles.revisitDays };
+  const settings = { counties: plan.rollout.counties, season: plan.season, layout: plan.tiles.layout, bands: plan.tiles.bands, pixelSize: DEMO_PIXEL_SIZE, revisitDays: plan.tiles.revisitDays, format: DEMO_FORMAT };
   const marker = scenesMarker(plan);
   if (await sameSettings(marker, settings)) {
     say(`  scenes: already in ${plan.tiles.prefix}`);
@@ -141,7 +144,7 @@ async function makeScenes(plan: Plan, geography: Geography, say: (line: string) 
   let last = 0;
   const scenes = await generateScenes({
     geography, store, counties: settings.counties, season: plan.season, layout: plan.tiles.layout,
-    bands: plan.tiles.bands, pixelSize: DEMO_PIXEL_SIZE, revisitDays: plan.tiles.revisitDays,
+    bands: plan.tiles.bands, pixelSize: DEMO_PIXEL_SIZE, revisitDays: plan.tiles.revisitDays, format: DEMO_FORMAT,
     onItem: (_item, done, total) => {
       const percent = Math.floor((done / total) * 10) * 10;
       if (percent > last || done === total) say(`  scenes: ${done}/${total} items`);

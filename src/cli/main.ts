@@ -8,9 +8,11 @@ import { redact } from '../secrets.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { registerPendingCommand } from './pending-command.js';
 import { registerDemoCommand } from './demo-command.js';
+import { registerCleanupCommand } from './cleanup-command.js';
 import { registerDbCommand } from './db-command.js';
 import { registerIndexCommand } from './index-command.js';
 import { registerPlanCommand } from './plan-command.js';
+import { registerPreprocessCommand } from './preprocess-command.js';
 import { registerValidateCommand } from './validate-command.js';
 
 /**
@@ -43,18 +45,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     waitsFor: 'the executor and run records',
   });
   registerIndexCommand(program, io, state);
-  registerPendingCommand(program, {
-    name: 'preprocess', description: "convert a state's tiles to streamable COGs (--state-fips 17)",
-    waitsFor: 'tile preprocessing',
-  });
+  registerPreprocessCommand(program, io, state);
   registerPendingCommand(program, {
     name: 'process-county', description: 'compute biomass for one county (--county-fips 17113)',
     waitsFor: 'county processing',
   });
-  registerPendingCommand(program, {
-    name: 'cleanup', description: "delete a state's temporary tiles under storage.dir (--state-fips 17)",
-    waitsFor: 'cleanup',
-  });
+  registerCleanupCommand(program, io, state);
   registerDbCommand(program, io, state);
   registerDemoCommand(program, io, state);
 

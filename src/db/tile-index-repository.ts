@@ -192,3 +192,13 @@ export async function getStateIndex(db: Queryable, planName: string, stateFips: 
   const row = result.rows[0];
   return row && toStateIndex(row);
 }
+
+/** Every state's use of the given items: who else needs a temporary tile (reference counts for cleanup). */
+export async function listItemUsers(db: Queryable, planName: string, itemIds: readonly string[]): Promise<Array<{ itemId: string; stateFips: string; counties: string[] }>> {
+  const result = await db.query<{ item_id: string; state_fips: string; counties: string[] }>(
+    `SELECT item_id, state_fips, counties FROM biomass.tile_items
+     WHERE plan_name = $1 AND item_id = ANY($2::text[]) ORDER BY item_id, state_fips`,
+    [planName, itemIds],
+  );
+  return result.rows.map((row) => ({ itemId: row.item_id, stateFips: row.state_fips, counties: row.counties }));
+}

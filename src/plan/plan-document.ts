@@ -55,9 +55,13 @@ export interface BiomassRolloutPlan {
        */
       sas_token?: string;
       /**
-       * Azure Storage account name, with sas_token: 3-24 lowercase letters and digits; requests go to https://ACCOUNT.blob.core.windows.net only. A custom endpoint (Azurite, sovereign clouds) comes only from the connection string in the environment. Default: empty.
+       * Azure Storage account name, with sas_token or token_url: 3-24 lowercase letters and digits; requests go to https://ACCOUNT.blob.core.windows.net only. A custom endpoint (Azurite, sovereign clouds) comes only from the connection string in the environment. Default: empty.
        */
       account?: string;
+      /**
+       * A SAS token endpoint of the kind the Planetary Computer serves: GET {token_url}/{container} answers JSON with token and msft:expiry. The token is fetched once, shared by the Azure SDK and GDAL, and fetched again before it expires. Used with account (or, for Azurite, with an endpoint-only connection string BlobEndpoint=... from the environment), instead of sas_token. Default: empty.
+       */
+      token_url?: string;
       /**
        * How items are laid out: planetary-computer (Sentinel-2 L2A COGs as on the Planetary Computer) or simple (TILE/YYYY-MM-DD/BAND.tif). One of planetary-computer, simple. Default: planetary-computer.
        */

@@ -193,14 +193,14 @@ const credentialsWholeFromEnvironment: PlanRule = (ctx) =>
 
 const azureCredentials: PlanRule = (ctx) => {
   const { tiles, unresolved } = ctx.plan;
-  if (tiles.kind !== 'azure' || tiles.connection || tiles.sasToken) return [];
+  if (tiles.kind !== 'azure' || tiles.connection || tiles.sasToken || tiles.tokenUrl) return [];
   if (unresolved['sources.tiles.connection'] || unresolved['sources.tiles.sas_token']) return [];
   return [
     problem(ctx, ['sources', 'tiles', 'uri'], {
       severity: 'warning',
       code: 'TILES_NO_CREDENTIALS',
-      message: `sources.tiles.uri is ${tiles.uri} but neither sources.tiles.connection nor sources.tiles.sas_token is given`,
-      hint: 'add connection: "${AZURE_STORAGE_CONNECTION_STRING}" (or sas_token and account); `run` will need one',
+      message: `sources.tiles.uri is ${tiles.uri} but none of sources.tiles.connection, sas_token or token_url is given`,
+      hint: 'add connection: "${AZURE_STORAGE_CONNECTION_STRING}" (or account with sas_token or token_url); `run` will need one',
     }),
   ];
 };

@@ -35,6 +35,8 @@ export interface Plan {
     connection: string;
     sasToken: string;
     account: string;
+    /** SAS token endpoint (GET {tokenUrl}/{container}); '' when not used. */
+    tokenUrl: string;
     layout: 'planetary-computer' | 'simple';
     bands: string[];
     preprocess: 'always' | 'when-needed' | 'never';
@@ -127,6 +129,7 @@ export function normalizePlan(document: PlanDocument, file: string, unresolved: 
       connection: tiles.connection,
       sasToken: tiles.sas_token,
       account: tiles.account,
+      tokenUrl: tiles.token_url,
       layout: tiles.layout,
       bands: [...tiles.bands],
       preprocess: tiles.preprocess,

@@ -1,9 +1,11 @@
 /** Azure Blob Storage as a tile store, through @azure/storage-blob (Azurite in tests). */
 import type { BlobServiceClient, ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
 import { BiomassError } from '../biomass-error.js';
+import { carriesCredentials, sasEndpoint } from './blob-endpoint.js';
 import { redact } from '../secrets.js';
 import type { TileSourceOptions } from './tile-source.js';
 import type { TileStore } from './tile-store.js';
+import { SasTokenSource } from './sas-token-source.js';
 
 // The SDK's default retry (4 tries, up to 2 min apart) would hold a dead endpoint for
 // minutes before saying so; a catalog listing is cheap to redo, so fail within seconds.
@@ -25,22 +27,21 @@ export class AzureTileStore implements TileStore {
     readonly name: string,
   ) {
     // Missing credentials are known now: say so before any work, not at the first request.
-    if (!options.connection && !(options.sasToken && options.account)) throw missingCredentials(name);
-    // The SAS token goes to https://ACCOUNT.blob.core.windows.net: ACCOUNT must not be able to
-    // name another host (the schema checks it too; this guards every other caller).
-    if (!options.connection && !/^[a-z0-9]{3,24}$/.test(options.account ?? '')) {
-      throw new BiomassError('BAD_ACCOUNT', `tile source ${name}: sources.tiles.account is not an Azure storage account name`, {
-        hint: 'an account name is 3-24 lowercase letters and digits; a custom endpoint (Azurite) comes only from AZURE_STORAGE_CONNECTION_STRING',
-        exitCode: 2,
-      });
-    }
+    if (!options.connection && !((options.sasToken || options.tokenUrl) && options.account)) throw missingCredentials(name);
+    // A SAS goes only to an Azure account name or the environment's endpoint, never to a host
+    // the plan names (the schema checks account too; this guards every other caller).
+    if (!carriesCredentials(options.connection)) sasEndpoint(options.account, options.connection, name);
   }
 
   /** The container client, made on first use (credentials are checked then). */
   private get container(): Promise<ContainerClient> {
-    this.client ??= import('@azure/storage-blob').then((loaded) => {
+    this.client ??= import('@azure/storage-blob').then(async (loaded) => {
       sdk = loaded;
-      return serviceClient(loaded, this.options, this.name).getContainerClient(this.containerName);
+      // A token endpoint's SAS: listings and writes are short, one token serves them.
+      const options = this.options.tokenUrl
+        ? { ...this.options, sasToken: await new SasTokenSource({ tokenUrl: this.options.tokenUrl, collection: this.containerName }).token() }
+        : this.options;
+      return serviceClient(loaded, options, this.name).getContainerClient(this.containerName);
     });
     return this.client;
   }
@@ -113,6 +114,10 @@ export class AzureTileStore implements TileStore {
 }
 
 function serviceClient(loaded: AzureSdk, options: TileSourceOptions, name: string): BlobServiceClient {
+  if (options.sasToken && !carriesCredentials(options.connection)) {
+    const endpoint = sasEndpoint(options.account, options.connection, name);
+    return new loaded.BlobServiceClient(`${endpoint}?${options.sasToken.replace(/^\?/, '')}`, undefined, PIPELINE);
+  }
   if (options.connection) {
     try {
       return loaded.BlobServiceClient.fromConnectionString(options.connection, PIPELINE);
@@ -124,16 +129,12 @@ function serviceClient(loaded: AzureSdk, options: TileSourceOptions, name: strin
       });
     }
   }
-  if (options.sasToken && options.account) {
-    const sas = options.sasToken.replace(/^\?/, '');
-    return new loaded.BlobServiceClient(`https://${options.account}.blob.core.windows.net?${sas}`, undefined, PIPELINE);
-  }
   throw missingCredentials(name);
 }
 
 function missingCredentials(name: string): BiomassError {
   return new BiomassError('NO_CREDENTIALS', `tile source ${name} needs credentials`, {
-    hint: 'set AZURE_STORAGE_CONNECTION_STRING (sources.tiles.connection), or sources.tiles.account with sources.tiles.sas_token',
+    hint: 'set AZURE_STORAGE_CONNECTION_STRING (sources.tiles.connection), or sources.tiles.account with sources.tiles.sas_token or sources.tiles.token_url',
     exitCode: 2,
   });
 }

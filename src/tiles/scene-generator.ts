@@ -21,6 +21,19 @@ import type { TileStore } from './tile-store.js';
 /** streamable: DEFLATE tiled COG; not streamable: stripped DEFLATE GeoTIFF and JPEG2000. */
 export type SceneFormat = 'cog' | 'gtiff' | 'jp2';
 
+/**
+ * `mixed` writes most dates as COGs and some as the two formats that cannot be streamed
+ * (what the demo uses, so preprocessing has something to convert): by date, 2 in 6 are
+ * stripped GeoTIFF or JPEG2000.
+ */
+export type SceneFormatChoice = SceneFormat | 'mixed';
+
+/** The format of one date's files under a choice. */
+export function sceneFormatOf(choice: SceneFormatChoice, dateIndex: number): SceneFormat {
+  if (choice !== 'mixed') return choice;
+  return dateIndex % 6 === 2 ? 'gtiff' : dateIndex % 6 === 4 ? 'jp2' : 'cog';
+}
+
 export interface GenerateScenesOptions {
   geography: Geography;
   /** Counties whose tiles to write (5-digit FIPS). */
@@ -36,7 +49,7 @@ export interface GenerateScenesOptions {
   /** Default [B04, B08, SCL]. Bands other than B04, B08 and SCL are written as B04's pattern. */
   bands?: string[];
   /** Default cog. */
-  format?: SceneFormat;
+  format?: SceneFormatChoice;
   /** Pixel size of the 10 m bands, metres (20 m and 60 m bands scale with it). Must divide 109,800 / 6. Default 10. */
   pixelSize?: number;
   /** Share of dates with clouds, 0..1. Default 0.3. */
@@ -66,7 +79,6 @@ export async function generateScenes(options: GenerateScenesOptions): Promise<Ge
   const bands = options.bands && options.bands.length > 0 ? options.bands : DEFAULT_BANDS;
   const pixelSize = options.pixelSize ?? 10;
   checkPixelSize(pixelSize, bands);
-  const format = CREATE_OPTIONS[options.format ?? 'cog'];
   const layout = tileLayout(options.layout);
   const tiles = new Set(options.tiles ?? []);
   for (const fips of options.counties ?? []) for (const t of geography.tilesOfCounty(fips)) tiles.add(t);
@@ -86,6 +98,7 @@ export async function generateScenes(options: GenerateScenesOptions): Promise<Ge
         const naming = nameItem(tileId, date, dateIndex, seed);
         const zone = parseTileId(tileId)!.zone;
         const cloudy = hash01(zone, dayNumber(date), seed, 3) < cloudyShare;
+        const format = CREATE_OPTIONS[sceneFormatOf(options.format ?? 'cog', dateIndex)];
         const hrefs: Record<string, string> = {};
         for (const band of bands) {
           const name = layout.bandName(naming, band, format.extension);

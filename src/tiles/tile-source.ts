@@ -25,8 +25,10 @@ export interface TileSourceOptions {
   connection?: string;
   /** SAS token for the container, used with `account` when there is no connection string (secret). */
   sasToken?: string;
-  /** Storage account name, with sasToken. */
+  /** Storage account name (or blob endpoint URL), with sasToken or tokenUrl. */
   account?: string;
+  /** SAS token endpoint: GET {tokenUrl}/{container} (src/tiles/sas-token-source.ts). */
+  tokenUrl?: string;
   /** Default planetary-computer. */
   layout?: TileLayoutName;
   /** Default [B04, B08, SCL]. */
@@ -121,7 +123,7 @@ export function tileSourceOf(plan: Plan): TileSourceOptions {
     // A folder is already absolute in the compiled plan (relative to the plan file).
     uri: t.kind === 'file' ? pathToFileURL(t.prefix).href : t.uri,
     layout: t.layout, bands: t.bands, revisitDays: t.revisitDays, season: plan.season,
-    connection: t.kind === 'azure' && !t.sasToken ? requirePlanValue(plan, 'sources.tiles.connection', t.connection) : t.connection,
-    sasToken: t.sasToken, account: t.account,
+    connection: t.kind === 'azure' && !t.sasToken && !t.tokenUrl ? requirePlanValue(plan, 'sources.tiles.connection', t.connection) : t.connection,
+    sasToken: t.sasToken, account: t.account, tokenUrl: t.tokenUrl || undefined,
   };
 }

@@ -131,7 +131,7 @@ describe('node kinds', () => {
     expect(dag.byId.get('county:17001')!.claims).not.toEqual(dag.byId.get('cleanup:A')!.claims);
   });
 
-  it.each(['preprocess:A/0', 'county:17001', 'verify:17', 'cleanup:A', 'cleanup:17'])('the runner of %s, not built yet, refuses naming the node', async (id) => {
+  it.each(['county:17001', 'verify:17'])('the runner of %s, not built yet, refuses naming the node', async (id) => {
     const plan = planOf();
     const node = compile(plan, toyGeography([{ fips: '17001', tiles: ['A'] }])).byId.get(id)!;
     const stores = {} as RunContext['stores'];
@@ -143,10 +143,10 @@ describe('node kinds', () => {
     const geo = toyGeography([{ fips: '17001', tiles: ['A'] }]);
     const plan = planOf();
     const dag = compile(plan, geo);
-    const node = dag.byId.get('preprocess:A/0')!;
-    // The preprocess runner refuses before it touches any store.
+    const node = dag.byId.get('county:17001')!;
+    // The county runner refuses before it touches any store.
     const stores = {} as RunContext['stores'];
-    await expect(NODE_KINDS.preprocess.run(node as PreprocessNode, { plan, signal: new AbortController().signal, stores }))
+    await expect(NODE_KINDS.county.run(node as CountyNode, { plan, signal: new AbortController().signal, stores }))
       .rejects.toMatchObject({ code: 'NOT_BUILT' });
   });
 

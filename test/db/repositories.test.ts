@@ -114,8 +114,8 @@ describe.each(backends(db))('repositories on $name', (backend) => {
     await recordPreprocessedTile(store, plan, { itemId: 'i1', band: 'B08', path: '/tmp/i1/B08.tif', bytes: 20, sha256: 'cd', status: 'ready' });
     expect(await readyBytes(store, plan)).toBe(big + 20);
     expect(await listPreprocessedTiles(store, plan, 'ready')).toEqual([
-      { itemId: 'i1', band: 'B04', path: '/tmp/i1/B04.tif', bytes: big, sha256: 'ab', status: 'ready' },
-      { itemId: 'i1', band: 'B08', path: '/tmp/i1/B08.tif', bytes: 20, sha256: 'cd', status: 'ready' },
+      { itemId: 'i1', band: 'B04', path: '/tmp/i1/B04.tif', bytes: big, sha256: 'ab', status: 'ready', kind: 'cog', stateFips: null, error: null },
+      { itemId: 'i1', band: 'B08', path: '/tmp/i1/B08.tif', bytes: 20, sha256: 'cd', status: 'ready', kind: 'cog', stateFips: null, error: null },
     ]);
     expect(await markTilesDeleted(store, plan, ['i1'])).toBe(2);
     expect(await markTilesDeleted(store, plan, ['i1'])).toBe(0);

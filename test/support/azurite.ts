@@ -49,7 +49,7 @@ export async function startAzurite(): Promise<Azurite> {
   const location = await mkdtemp(join(tmpdir(), 'azurite-'));
   const port = await freePort();
   const bin = resolve('node_modules/.bin/azurite-blob');
-  const child = spawn(bin, ['--location', location, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--skipApiVersionCheck', '--loose', '--silent'], {
+  const child = spawn(bin, ['--location', location, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--skipApiVersionCheck', '--loose', '--silent', '--disableTelemetry'], {
     stdio: 'ignore',
   });
   try {

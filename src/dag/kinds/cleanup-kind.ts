@@ -3,9 +3,9 @@
  * gives its disk back; cleanup:<state> runs after the state's verification, deletes what is
  * left of the state's folder and checks the space was reclaimed.
  */
+import { BiomassError } from '../../biomass-error.js';
 import type { CleanupNode } from '../dag.js';
 import type { NodeKind } from './node-kind.js';
-import { notBuilt } from './not-built.js';
 
 /** Deleting files and checking free space; a fixed assumption (no plan key). */
 export const CLEANUP_MS = 1_000;
@@ -13,7 +13,15 @@ export const CLEANUP_MS = 1_000;
 export const cleanupKind: NodeKind<CleanupNode> = {
   kind: 'cleanup',
   estimate: () => ({ durationMs: CLEANUP_MS, claims: [] }),
-  run: async (node) => {
-    throw notBuilt('cleanup', node.id, 'the cleanup issue (`biomass cleanup`)');
+  // The same function as `biomass cleanup --state-fips`: without --force, so a failed
+  // county's tiles stay. A tile-scope node frees what of the state is free to go now.
+  run: async (node, { plan, stores }) => {
+    const { cleanupState } = await import('../../tiles/state-cleanup.js');
+    const report = await cleanupState({ plan, db: stores.db, state: node.state });
+    if (report.refused.length > 0) {
+      throw new BiomassError('CLEANUP_REFUSED', `${node.id}: ${report.refused.length} files were not deleted, e.g. ${report.refused[0]}`, {
+        hint: 'storage.dir must hold only what the plan wrote; remove links or foreign files by hand',
+      });
+    }
   },
 };

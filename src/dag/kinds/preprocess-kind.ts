@@ -5,9 +5,9 @@
  * them while it is converted. Only local downloads are deleted: the source blobs are never
  * touched.
  */
+import { BiomassError } from '../../biomass-error.js';
 import { RESOURCE, type PreprocessNode } from '../dag.js';
 import type { NodeKind } from './node-kind.js';
-import { notBuilt } from './not-built.js';
 
 /**
  * How long a group takes while `jobs` groups run at once. One job's item cycle is a download
@@ -35,7 +35,18 @@ export const preprocessKind: NodeKind<PreprocessNode> = {
       ],
     };
   },
-  run: async (node) => {
-    throw notBuilt('preprocess', node.id, 'the tile preprocessing issue');
+  // The same function as `biomass preprocess`, over the items of the node's tile.
+  run: async (node, { plan, stores, signal, onProgress }) => {
+    const { preprocessStateFromStore } = await import('../../tiles/stored-preprocess.js');
+    const summary = await preprocessStateFromStore({
+      plan, db: stores.db, geography: stores.geography, state: node.state, tileIds: [node.tileId], signal,
+      onProgress: (p) => onProgress?.(p.itemsDone, p.itemsTotal),
+    });
+    if (summary.failed.length > 0) {
+      const first = summary.failed[0]!;
+      throw new BiomassError('PREPROCESS_FAILED', `${node.id}: ${summary.failed.length} band files failed, e.g. ${first.reason}`, {
+        hint: 'the failures are recorded with their reasons; fix the originals or rerun: converted files are kept and skipped',
+      });
+    }
   },
 };

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { throughputOf } from '../../src/dag/compile-inputs.js';
 import { compile } from '../../src/dag/compile.js';
-import { RESOURCE, type CountyNode, type DagNode, type PreprocessNode } from '../../src/dag/dag.js';
+import { PREPROCESS_GROUP_ITEMS, RESOURCE, type CountyNode, type DagNode, type PreprocessNode } from '../../src/dag/dag.js';
 import { dryRun } from '../../src/dag/dry-run.js';
 import { kindOf } from '../../src/dag/kinds/node-kinds.js';
 import { Scheduler } from '../../src/dag/scheduler.js';
@@ -26,6 +26,9 @@ const ITEMS_PER_TILE = 10; // planOf: estimates.acquisitions_per_tile 10
 const tilesOfState = (fips: string) => [...new Set(geo.countiesOf(fips).flatMap((c) => geo.tilesOfCounty(c.fips)))].sort();
 const widestCounty = (fips: string) => Math.max(...geo.countiesOf(fips).map((c) => geo.tilesOfCounty(c.fips).length));
 const preprocessOf = (nodes: DagNode[], tile: string) => nodes.filter((n): n is PreprocessNode => n.kind === 'preprocess' && n.tileId === tile);
+/** A tile's items are converted in groups of PREPROCESS_GROUP_ITEMS, one node per group. */
+const GROUPS = Math.ceil(ITEMS_PER_TILE / PREPROCESS_GROUP_ITEMS);
+const groupIds = (tile: string, suffix = '') => Array.from({ length: GROUPS }, (_, g) => `preprocess:${tile}${suffix}/${g}`);
 
 describe('compile on the real geography', () => {
   it('makes one node per step, and a county depends only on its index and its own tiles', () => {
@@ -34,10 +37,10 @@ describe('compile on the real geography', () => {
     const tiles = tilesOfState('44');
     expect(dag.nodes.map((n) => n.id).sort()).toEqual([
       'cleanup:44', ...tiles.map((t) => `cleanup:${t}`), ...counties.map((c) => `county:${c}`), 'index:44',
-      ...tiles.map((t) => `preprocess:${t}`), 'verify:44',
+      ...tiles.flatMap((t) => groupIds(t)), 'verify:44',
     ].sort());
     for (const fips of counties) {
-      expect(dag.byId.get(`county:${fips}`)!.deps.sort()).toEqual(['index:44', ...geo.tilesOfCounty(fips).map((t) => `preprocess:${t}`)].sort());
+      expect(dag.byId.get(`county:${fips}`)!.deps.sort()).toEqual(['index:44', ...geo.tilesOfCounty(fips).flatMap((t) => groupIds(t))].sort());
     }
     expect(dag.byId.get('verify:44')!.deps.sort()).toEqual(counties.map((c) => `county:${c}`).sort());
     expect(dag.byId.get('cleanup:44')!.deps).toContain('verify:44');
@@ -54,8 +57,8 @@ describe('compile on the real geography', () => {
     const dag = compile(planOf({ states: ['09', '44'] }), geo);
     for (const tile of shared) {
       const made = preprocessOf(dag.nodes, tile);
-      expect(made).toHaveLength(1);
-      expect(made[0]!.users).toEqual(['09', '44']);
+      expect(made.map((n) => n.id)).toEqual(groupIds(tile));
+      for (const group of made) expect(group.users).toEqual(['09', '44']);
       const readers = ['09', '44'].flatMap((s) => geo.countiesOf(s)).filter((c) => geo.tilesOfCounty(c.fips).includes(tile)).map((c) => `county:${c.fips}`);
       expect(dag.byId.get(`cleanup:${tile}`)!.deps.sort()).toEqual(readers.sort());
     }
@@ -66,12 +69,12 @@ describe('compile on the real geography', () => {
     const shared = tilesOfState('09').filter((t) => tilesOfState('44').includes(t));
     const plan = planOf({ states: ['09', '10', '44'] });
     const dag = compile(plan, geo);
-    for (const tile of shared) expect(preprocessOf(dag.nodes, tile).map((n) => n.id)).toEqual([`preprocess:${tile}`, `preprocess:${tile}#2`]);
+    for (const tile of shared) expect(preprocessOf(dag.nodes, tile).map((n) => n.id)).toEqual([...groupIds(tile), ...groupIds(tile, '#2')]);
 
     const geographic = compile(plan, geo, {}, 'geographic');
     const order = geographic.states.map((s) => s.fips);
     expect(Math.abs(order.indexOf('09') - order.indexOf('44'))).toBe(1);
-    for (const tile of shared) expect(preprocessOf(geographic.nodes, tile)).toHaveLength(1);
+    for (const tile of shared) expect(preprocessOf(geographic.nodes, tile)).toHaveLength(GROUPS);
 
     const { estimate } = dryRun(plan, geo);
     expect(estimate.orders.find((o) => o.order === 'plan')!.itemsMadeTwice).toBe(shared.length * ITEMS_PER_TILE);

@@ -142,8 +142,8 @@ describe('Azure credentials', () => {
     expect(azureCodes('')).toEqual(['warning TILES_NO_CREDENTIALS']);
     expect(parsePlan('x.yaml', azure(''), { env: {}, machineChecks: 'skip' }).problems).toEqual([{
       file: 'x.yaml', line: 5, column: 17, length: 15, severity: 'warning', code: 'TILES_NO_CREDENTIALS',
-      message: 'sources.tiles.uri is azure://tiles but neither sources.tiles.connection nor sources.tiles.sas_token is given',
-      hint: 'add connection: "${AZURE_STORAGE_CONNECTION_STRING}" (or sas_token and account); `run` will need one',
+      message: 'sources.tiles.uri is azure://tiles but none of sources.tiles.connection, sas_token or token_url is given',
+      hint: 'add connection: "${AZURE_STORAGE_CONNECTION_STRING}" (or account with sas_token or token_url); `run` will need one',
     }]);
     expect(azureCodes(', connection: "${C}"', { C: 'AccountName=a;AccountKey=b' })).toEqual([]);
     expect(azureCodes(', sas_token: "${S}"', { S: 'sv=1&sig=b' })).toEqual([]);

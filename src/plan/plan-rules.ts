@@ -143,20 +143,30 @@ const SECRET_KEYS: ReadonlyArray<PlanPath> = [
   ['sources', 'tiles', 'sas_token'],
   ['sources', 'forestry', 'url'],
   ['database', 'url'],
+  ['notify', 'webhook'],
 ];
+
+/** The variable a secret key's hint suggests. */
+const SECRET_VARIABLE: Record<string, string> = {
+  'sources.tiles.connection': 'AZURE_STORAGE_CONNECTION_STRING',
+  'sources.tiles.sas_token': 'AZURE_STORAGE_SAS_TOKEN',
+  'sources.forestry.url': 'FORESTRY_DATABASE_URL',
+  'database.url': 'DATABASE_URL',
+  'notify.webhook': 'BIOMASS_WEBHOOK_URL',
+};
 
 const secretsFromEnvironment: PlanRule = (ctx) =>
   SECRET_KEYS.flatMap((path) => {
-    const [a, b, c] = path as [string, string, string | undefined];
-    const value = c === undefined ? ctx.written.database[b] : ctx.written.sources[b]?.[c];
+    const value = path.reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key as string] : undefined), ctx.written);
     if (typeof value !== 'string' || value === '' || ctx.fromEnv.has(path.join('.'))) return [];
+    // A database URL without a password is no secret; a webhook URL is one whole (its path is the key).
     const holdsSecret = redact(value) !== value || path[path.length - 1] !== 'url';
     if (!holdsSecret) return [];
     return [
       problem(ctx, path, {
         code: 'SECRET_IN_PLAN',
         message: `${path.join('.')} holds a secret written in the plan, which is kept in git`,
-        hint: `write "\${${a === 'database' ? 'DATABASE_URL' : c === 'url' ? 'FORESTRY_DATABASE_URL' : c === 'sas_token' ? 'AZURE_STORAGE_SAS_TOKEN' : 'AZURE_STORAGE_CONNECTION_STRING'}}" and set that variable in the environment`,
+        hint: `write "\${${SECRET_VARIABLE[path.join('.')]}}" and set that variable in the environment`,
       }),
     ];
   });

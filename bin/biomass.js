@@ -8,4 +8,8 @@ process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, Math.min(16, os.availableP
 const { register } = await import('tsx/esm/api');
 register();
 const { runCli } = await import('../src/cli/main.ts');
-process.exitCode = await runCli(process.argv.slice(2));
+const code = await runCli(process.argv.slice(2));
+process.exitCode = code;
+// A run stopped by a signal (130) may leave work it stopped waiting for (a second Ctrl-C):
+// everything it wrote is committed whole, so the process ends now rather than when that work does.
+if (code === 130) process.exit(code);

@@ -161,3 +161,12 @@ export async function getRunSummary(db: Queryable, runId: string): Promise<Recor
   const result = await db.query<{ summary: Record<string, unknown> }>('SELECT summary FROM biomass.runs WHERE run_id = $1', [runId]);
   return result.rows[0]?.summary ?? {};
 }
+
+/** The newest runs of every plan (or of one), newest first, with where their plan came from. */
+export async function listRecentRuns(db: Queryable, limit: number, planName?: string): Promise<Array<RunRecord & { gitCommit: string | null; gitDirty: boolean | null; planFile: string }>> {
+  const result = await db.query<RunRow & { git_commit: string | null; git_dirty: boolean | null; plan_file: string }>(
+    `SELECT * FROM biomass.runs WHERE ($2::text IS NULL OR plan_name = $2) ORDER BY started_at DESC, run_id LIMIT $1`,
+    [limit, planName ?? null],
+  );
+  return result.rows.map((row) => ({ ...toRun(row), gitCommit: row.git_commit, gitDirty: row.git_dirty, planFile: row.plan_file }));
+}

@@ -31,12 +31,14 @@ interface OpenStage {
 }
 
 export async function startListrView(dag: Dag, progress: RunProgress, out: { stdout: ViewOutput; stderr: ViewOutput; env: NodeJS.ProcessEnv }): Promise<RunView> {
-  const { Listr, ProcessOutput } = await import('listr2');
+  const { Listr, ListrLogger, ProcessOutput, LISTR_LOGGER_STDERR_LEVELS } = await import('listr2');
   const tty = Boolean(out.stdout.isTTY) && !out.env['CI'];
   const plain = (o: ViewOutput): ViewOutput => ({ write: (s: string) => o.write(stripVTControlCharacters(s)), isTTY: false });
   const stdout = tty ? out.stdout : plain(out.stdout);
   const stderr = tty ? out.stderr : plain(out.stderr);
   const processOutput = new ProcessOutput(stdout as NodeJS.WriteStream, stderr as NodeJS.WriteStream);
+  // The renderers write through their logger; given ours, they write to the streams given, not the process's.
+  const logger = new ListrLogger({ useIcons: true, processOutput, toStderr: tty ? [] : [...LISTR_LOGGER_STDERR_LEVELS] });
 
   const open = new Map<string, OpenStage>();
   const stateOutput = new Map<string, (text: string) => void>();
@@ -74,7 +76,8 @@ export async function startListrView(dag: Dag, progress: RunProgress, out: { std
     registerSignalListeners: false,
     renderer: tty ? 'default' : 'simple',
     fallbackRenderer: 'simple',
-    rendererOptions: { processOutput, ...(tty ? { collapseSubtasks: false } : {}) },
+    rendererOptions: { logger, ...(tty ? { collapseSubtasks: false } : {}) },
+    fallbackRendererOptions: { logger },
   } as never);
   const running = listr.run().catch(() => undefined);
 

@@ -70,6 +70,8 @@ export async function executeDag(options: ExecuteOptions): Promise<ExecuteResult
   const statesStarted = new Set<string>();
   const read = options.readDisk ?? readDisk;
   let lastDiskRead = 0;
+  // Set when the run stopped waiting: work still in flight (a second Ctrl-C) ends unrecorded.
+  let closed = false;
 
   const refreshDisk = async () => {
     const reading = await read(plan.storage);
@@ -80,6 +82,7 @@ export async function executeDag(options: ExecuteOptions): Promise<ExecuteResult
   };
 
   const end = (node: DagNode, how: NodeEnd, error?: string, durationMs?: number) => {
+    if (closed) return;
     ends.set(node.id, error === undefined ? { end: how } : { end: how, error });
     if (how === 'failed' || how === 'skipped') bad.add(node.id);
     events.emit({ type: 'node-end', node, end: how, ...(error !== undefined ? { error } : {}), ...(durationMs !== undefined ? { durationMs } : {}) });
@@ -97,6 +100,7 @@ export async function executeDag(options: ExecuteOptions): Promise<ExecuteResult
       const outcome = await runAttempts(node, options.db, options.attempts, options.context, runner, {
         stop: stop.signal, events, runFigures: options.runFigures,
       });
+      if (closed) return;
       if (outcome.end === 'interrupted') {
         ends.set(node.id, { end: 'interrupted' });
         events.emit({ type: 'node-end', node, end: 'interrupted' });
@@ -147,6 +151,7 @@ export async function executeDag(options: ExecuteOptions): Promise<ExecuteResult
     const settled = await race([Promise.all(inFlight.values()).then(() => undefined)], options.graceMs, stop.immediate);
     if (!settled) abandoned = [...inFlight.keys()];
   }
+  closed = true;
   return { ends, interrupted: stop.signal.aborted, abandoned, ...(stalled ? { stalled } : {}), peaks: scheduler.peaks() };
 }
 

@@ -26,19 +26,19 @@ interface OpenStage {
   progress: StageProgress;
   settle?: (error?: Error, skip?: string) => void;
   setTitle?: (title: string) => void;
-  setOutput?: (text: string) => void;
   lastTitleMs: number;
 }
 
 export async function startListrView(dag: Dag, progress: RunProgress, out: { stdout: ViewOutput; stderr: ViewOutput; env: NodeJS.ProcessEnv }): Promise<RunView> {
-  const { Listr, ListrLogger, ProcessOutput, LISTR_LOGGER_STDERR_LEVELS } = await import('listr2');
+  const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
   const tty = Boolean(out.stdout.isTTY) && !out.env['CI'];
   const plain = (o: ViewOutput): ViewOutput => ({ write: (s: string) => o.write(stripVTControlCharacters(s)), isTTY: false });
   const stdout = tty ? out.stdout : plain(out.stdout);
   const stderr = tty ? out.stderr : plain(out.stderr);
   const processOutput = new ProcessOutput(stdout as NodeJS.WriteStream, stderr as NodeJS.WriteStream);
-  // The renderers write through their logger; given ours, they write to the streams given, not the process's.
-  const logger = new ListrLogger({ useIcons: true, processOutput, toStderr: tty ? [] : [...LISTR_LOGGER_STDERR_LEVELS] });
+  // The renderers write through their logger; given ours, they write to the streams given, not the process's,
+  // failures included (a pipe gets the whole story on stdout; stderr is for errors of biomass itself).
+  const logger = new ListrLogger({ useIcons: true, processOutput, toStderr: [] });
 
   const open = new Map<string, OpenStage>();
   const stateOutput = new Map<string, (text: string) => void>();
@@ -53,9 +53,8 @@ export async function startListrView(dag: Dag, progress: RunProgress, out: { std
         open.set(`${p.state}|${p.stage}`, entry);
         return {
           title: title(p),
-          task: (_ctx: unknown, task: { title: string; output: string; skip: (m: string) => void }) => new Promise<void>((resolve, reject) => {
+          task: (_ctx: unknown, task: { title: string; skip: (m: string) => void }) => new Promise<void>((resolve, reject) => {
             entry.setTitle = (t) => { task.title = t; };
-            entry.setOutput = (t) => { task.output = t; };
             entry.settle = (error, skip) => {
               entry.settle = undefined;
               task.title = title(p);
@@ -85,7 +84,7 @@ export async function startListrView(dag: Dag, progress: RunProgress, out: { std
     const p = entry.progress;
     if (!entry.settle) return;
     const bad = p.ended.failed + p.ended.skipped;
-    entry.settle(bad > 0 ? new Error(`${title(p)}  (${bad} failed)`) : undefined);
+    entry.settle(bad > 0 ? new Error(`${bad} of ${p.nodes} did not succeed; the summary says why`) : undefined);
   }
 
   return {
@@ -103,7 +102,6 @@ export async function startListrView(dag: Dag, progress: RunProgress, out: { std
       const key = `${event.node.state}|${stageKey(event.node.kind)}`;
       const entry = open.get(key);
       if (!entry) return;
-      if (event.type === 'node-end' && event.end === 'failed') entry.setOutput?.(`${event.node.label} failed: ${event.error ?? ''}`);
       const now = Date.now();
       // Progress comes per batch; titles change at most a few times a second (the default renderer repaints anyway).
       if (event.type !== 'node-progress' || now - entry.lastTitleMs > 250) {
@@ -133,7 +131,7 @@ const n = (x: number) => Math.round(x).toLocaleString('en-US');
 export function stageTitle(dag: Dag, progress: RunProgress, p: StageProgress): string {
   const state = dag.states.find((s) => s.fips === p.state);
   const head = `${p.state} ${state?.postal ?? ''}  ${p.stage.padEnd(10)}`;
-  const ended = progress.endedCount(p);
+  const ended = p.ended.succeeded + p.ended['done-before'];
   const parts: string[] = [];
   if (p.stage === 'counties') {
     parts.push(`${ended}/${p.nodes} ${p.nodes === 1 ? 'county' : 'counties'}`, `${n(p.unitsDone)}/${n(p.unitsTotal)} parcels`);

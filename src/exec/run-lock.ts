@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { BiomassError } from '../biomass-error.js';
 import { expireLeasesOfRun } from '../db/node-status-repository.js';
+import { finishRun } from '../db/runs-repository.js';
 import { acquireRunLock, releaseRunLock, renewRunLock, type RunLockHolder } from '../db/run-locks-repository.js';
 import type { Store } from '../db/store.js';
 
@@ -34,7 +35,10 @@ export async function takeRunLock(
       hint: `wait for it, or stop it (kill -INT ${holder.pid} on ${holder.host}); \`biomass status ${lock.planFile}\` shows its progress. A killed run's lock expires by itself`,
     });
   }
-  if (tookOver) await expireLeasesOfRun(db, lock.planName, tookOver.runId);
+  if (tookOver) {
+    await expireLeasesOfRun(db, lock.planName, tookOver.runId);
+    await finishRun(db, tookOver.runId, 'interrupted', `process ${tookOver.pid} on ${tookOver.host} is gone; taken over by run ${lock.runId}`);
+  }
   const lost = new AbortController();
   const timer = setInterval(() => {
     renewRunLock(db, lock)

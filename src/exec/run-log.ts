@@ -25,12 +25,14 @@ export async function openRunLog(storageDir: string, runId: string, redactText: 
   const destination = pino.destination({ dest: file, sync: true, mkdir: true });
   const logger = pino({ base: { runId }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, destination);
   // Secrets never reach the file: every message and field passes through the redactor.
+  let open = true;
   const write = (level: 'debug' | 'info' | 'warn' | 'error') => (fields: Record<string, unknown>, message: string) =>
-    logger[level](JSON.parse(redactText(JSON.stringify(fields))) as Record<string, unknown>, redactText(message));
+    open && logger[level](JSON.parse(redactText(JSON.stringify(fields))) as Record<string, unknown>, redactText(message));
   return {
     file,
     log: { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') },
     async close() {
+      open = false;
       destination.flushSync();
       destination.end();
     },

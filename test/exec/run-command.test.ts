@@ -1,13 +1,20 @@
 // `biomass run` and `biomass status` through main(argv, io) on a real PostgreSQL database,
 // with the real index and verify runners and TEST DOUBLES of the preprocess, county and
 // cleanup runners (test-runners.ts: their real runners are not in this branch).
+import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { listNodeStatus } from '../../src/db/node-status-repository.js';
+import type { SignalSource } from '../../src/exec/stop-switch.js';
 import { openStore } from '../../src/db/open-store.js';
 import { DEFAULT_POOL } from '../../src/db/database-config.js';
 
 import { useFreshDatabase } from '../support/postgres.js';
-import { COUNTIES, makeRunFixture, runWith, type RunFixture } from './run-fixture.js';
-import { newBatchLog, testRunners } from './test-runners.js';
+import { COUNTIES, makeRunFixture, runWith, TEST_TIMINGS, type RunFixture } from './run-fixture.js';
+import { newBatchLog, parcelIds, testRunners, type BatchLog } from './test-runners.js';
 
 const database = useFreshDatabase();
 let fixture: RunFixture;
@@ -45,7 +52,7 @@ describe('biomass run', () => {
     expect(run.stdout).toMatch(/✔ 17 IL {2}counties +3\/3 counties {2}[\d,]+\/[\d,]+ parcels/);
     expect(run.stdout).toMatch(/Log: work\/whole\/runs\/[0-9a-f-]+\/run\.log/);
     const total = Object.values(fixture.counts).reduce((a, b) => a + b, 0);
-    const rows = await outputsOf('whole');
+    const rows = await expectedRows();
     expect(rows).toHaveLength(total);
     expect(rows.every((r) => r.n === 1)).toBe(true);
     for (const county of COUNTIES) expect(rows.filter((r) => r.county_fips === county)).toHaveLength(fixture.counts[county]!);
@@ -61,3 +68,227 @@ describe('biomass run', () => {
     expect(status.stdout).toMatch(/succeeded .* run [0-9a-f-]+/);
   });
 });
+
+describe('biomass run, failures', () => {
+  it('retries a county that fails twice, then it succeeds; the failures are recorded', async () => {
+    const plan = await fixture.plan('flaky');
+    const log = newBatchLog();
+    const run = await runWith(['run', plan], { cwd: fixture.dir, env: env(), io: { nodeRunners: testRunners(log, { failCounty: { '17039': 2 } }) } });
+    expect(run.code).toBe(0);
+    expect(log.attempts['17039']).toBe(3);
+    expect((await outputsOf('flaky')).filter((r) => r.county_fips === '17039')).toHaveLength(fixture.counts['17039']!);
+    await withStore(async (store) => {
+      const [row] = (await listNodeStatus(store, 'flaky', { kind: 'county' })).filter((r) => r.nodeId === 'county:17039');
+      expect(row).toMatchObject({ status: 'succeeded', failures: 2 });
+      const retries = await store.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM biomass.run_events WHERE node_id = 'county:17039' AND code = 'retry'");
+      expect(retries.rows[0]!.n).toBe(2);
+    });
+  });
+
+  it('a county that always fails: exit 1, the others complete, its tiles are kept, the summary, status and webhook name it', async () => {
+    const posts: Array<{ code: string; text: string }> = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        posts.push(JSON.parse(body) as { code: string; text: string });
+        response.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const plan = await fixture.plan('broken', { notify: '{ webhook: "${HOOK}" }' });
+      const log = newBatchLog();
+      const run = await runWith(['run', plan], {
+        cwd: fixture.dir, env: { ...env(), HOOK: `http://127.0.0.1:${port}/hook` },
+        io: { nodeRunners: testRunners(log, { failCounty: { '17039': Infinity }, }) },
+      });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/^✖ 17 IL {2}counties +2\/3 counties .* 1 failed/m);
+      expect(log.attempts['17039']).toBe(3); // the first try and processing.retry.attempts: 2
+      expect(run.stdout).toMatch(/^Failed: 2\/3 counties/m);
+      expect(run.stdout).toMatch(/^ {2}county:17039 \(17039 De Witt\): injected failure of county 17039 \(attempt 3\)$/m);
+      expect(run.stdout).toMatch(/^ {2}verify:17 .*17039 De Witt 0 outputs of [\d,]+ parcels/m);
+      expect(run.stdout).toMatch(/^Rerun what failed \(completed steps are skipped\): biomass run broken\.yaml$/m);
+      const rows = await outputsOf('broken');
+      for (const county of ['17113', '17147']) expect(rows.filter((r) => r.county_fips === county)).toHaveLength(fixture.counts[county]!);
+      expect(rows.filter((r) => r.county_fips === '17039')).toHaveLength(0);
+      // The cleanup (a test double here) saw the county's failure in node_status and kept its tiles.
+      const keptFor = Object.values(log.kept).filter((failed) => failed.includes('county:17039'));
+      expect(keptFor.length).toBeGreaterThan(0);
+      expect(posts.map((p) => p.code)).toContain('NODE_FAILED');
+      expect(posts.find((p) => p.code === 'NODE_FAILED')!.text).toMatch(/county:17039/);
+
+      const status = await runWith(['status', plan, '--json'], { cwd: fixture.dir, env: env() });
+      const report = JSON.parse(status.stdout) as { failed: Array<{ node: string; error: string; retry: string; failures: number }>; states: Array<{ complete: boolean }> };
+      expect(report.states[0]!.complete).toBe(false);
+      const county = report.failed.find((f) => f.node === 'county:17039')!;
+      expect(county).toMatchObject({ retry: 'biomass run broken.yaml --state-fips 17', failures: 3 });
+      expect(county.error).toMatch(/injected failure/);
+
+      // Fixed, the same command finishes the county (and verify, cleanup) and nothing else.
+      const fixed = newBatchLog();
+      const rerun = await runWith(['run', plan], { cwd: fixture.dir, env: env(), io: { nodeRunners: testRunners(fixed) } });
+      expect(rerun.code).toBe(0);
+      expect(Object.keys(fixed.attempts)).toEqual(['17039']);
+      expect((await outputsOf('broken')).length).toBe(Object.values(fixture.counts).reduce((a, b) => a + b, 0));
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('biomass run, one at a time', () => {
+  it('a second run of the same plan refuses while the first is alive, naming its process', async () => {
+    const plan = await fixture.plan('twice');
+    let second: Awaited<ReturnType<typeof runWith>> | undefined;
+    const first = await runWith(['run', plan], {
+      cwd: fixture.dir, env: env(),
+      io: {
+        nodeRunners: testRunners(newBatchLog(), {
+          afterBatch: async () => {
+            second ??= await runWith(['run', plan], { cwd: fixture.dir, env: env(), io: { nodeRunners: testRunners(newBatchLog()) } });
+          },
+        }),
+      },
+    });
+    expect(first.code).toBe(0);
+    expect(second!.code).toBe(1);
+    expect(second!.stderr).toContain(`plan twice is being run by process ${process.pid} on ${hostname()}`);
+    expect(second!.stdout).toBe('');
+  });
+});
+
+describe('biomass run, interrupted', () => {
+  it('SIGINT during the counties: exit 130 with how to resume; the resumed run ends with the rows of an uninterrupted run, no batch redone twice', async () => {
+    const plan = await fixture.plan('sigint');
+    const signals = new EventEmitter();
+    const before = newBatchLog();
+    const stopped = await runWith(['run', plan], {
+      cwd: fixture.dir, env: env(),
+      io: {
+        signals: signals as unknown as SignalSource,
+        nodeRunners: testRunners(before, { afterBatch: () => { if (before.committed.length === 3) signals.emit('SIGINT'); } }),
+      },
+    });
+    expect(stopped.code).toBe(130);
+    expect(stopped.stdout).toMatch(/^Stopped: /m);
+    expect(stopped.stdout).toMatch(/Resume with: biomass run sigint\.yaml$/m);
+    const partial = await outputsOf('sigint');
+    expect(partial.length).toBeGreaterThan(0);
+    expect(partial.length).toBeLessThan(Object.values(fixture.counts).reduce((a, b) => a + b, 0));
+
+    const after = newBatchLog();
+    const resumed = await runWith(['run', plan], { cwd: fixture.dir, env: env(), io: { nodeRunners: testRunners(after) } });
+    expect(resumed.code).toBe(0);
+    expect(await outputsOf('sigint')).toEqual(await expectedRows());
+    expect(redoneBatches(before, after)).toBeLessThanOrEqual(1);
+  });
+
+  it('a second SIGINT stops at once, and resuming is still safe', async () => {
+    const plan = await fixture.plan('sigint2');
+    const signals = new EventEmitter();
+    const before = newBatchLog();
+    const stopped = await runWith(['run', plan], {
+      cwd: fixture.dir, env: env(),
+      io: {
+        signals: signals as unknown as SignalSource,
+        runTimings: { ...TEST_TIMINGS, graceMs: 600_000 },
+        nodeRunners: testRunners(before, {
+          batchDelayMs: 300,
+          afterBatch: () => {
+            if (before.committed.length === 2) {
+              signals.emit('SIGINT');
+              setTimeout(() => signals.emit('SIGINT'), 20);
+            }
+          },
+        }),
+      },
+    });
+    expect(stopped.code).toBe(130);
+    const after = newBatchLog();
+    const resumed = await runWith(['run', plan], { cwd: fixture.dir, env: env(), io: { nodeRunners: testRunners(after) } });
+    expect(resumed.code).toBe(0);
+    expect(await outputsOf('sigint2')).toEqual(await expectedRows());
+    expect(redoneBatches(before, after)).toBeLessThanOrEqual(1);
+  });
+
+  it('SIGKILL of a run in another process: the next run takes over its lock and leases and finishes with the same rows', async () => {
+    const plan = await fixture.plan('sigkill');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/exec/run-child.ts', plan, fixture.dir], {
+      env: { ...process.env, DATABASE_URL: database.url }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const checkpointsNow = () => withStore(async (store) => new Map((await store.query<{ county_fips: string; last_batch: number }>(
+      "SELECT county_fips, last_batch FROM biomass.county_checkpoints WHERE plan_name = 'sigkill'")).rows.map((r) => [r.county_fips, Number(r.last_batch)])));
+    // Killed once it has committed a few batches of its counties.
+    for (let i = 0; i < 600 && [...(await checkpointsNow()).values()].reduce((a, b) => a + b + 1, 0) < 3; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGKILL');
+    await exited;
+    const checkpoints = await checkpointsNow();
+    expect([...checkpoints.values()].reduce((a, b) => a + b + 1, 0), out).toBeGreaterThanOrEqual(3);
+
+    const after = newBatchLog();
+    const resumed = await runWith(['run', plan], { cwd: fixture.dir, env: env(), io: { nodeRunners: testRunners(after) } });
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    expect(await outputsOf('sigkill')).toEqual(await expectedRows());
+    for (const [county, last] of checkpoints) {
+      expect(after.committed.filter((b) => b.county === county && b.batch <= last).length).toBeLessThanOrEqual(1);
+    }
+    const runs = await withStore(async (store) => (await store.query<{ status: string; error: string | null }>(
+      "SELECT status, error FROM biomass.runs WHERE plan_name = 'sigkill' ORDER BY started_at")).rows);
+    expect(runs.map((r) => r.status)).toEqual(['interrupted', 'succeeded']);
+    expect(runs[0]!.error).toMatch(/is gone; taken over by run/);
+  });
+});
+
+describe('biomass run --json and the embedded database', () => {
+  it('--json streams one event per line and ends with the summary', async () => {
+    const plan = await fixture.plan('json');
+    const run = await runWith(['run', plan, '--json'], { cwd: fixture.dir, env: env(), io: { nodeRunners: testRunners(newBatchLog()) } });
+    expect(run.code).toBe(0);
+    const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; node?: string; end?: string; status?: string });
+    expect(events[0]!.type).toBe('run-start');
+    expect(events.filter((e) => e.type === 'node-end' && e.end === 'succeeded').map((e) => e.node)).toContain('county:17113');
+    expect(events.at(-1)).toMatchObject({ type: 'summary', status: 'succeeded' });
+  });
+
+  it('runs on PGlite (the embedded default) and a second run has nothing to do', async () => {
+    const plan = await fixture.plan('embedded', { database: '{ embedded_dir: work/embedded/db }' });
+    const run = await runWith(['run', plan], { cwd: fixture.dir, env: {}, io: { nodeRunners: testRunners(newBatchLog()) } });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Outputs: biomass\.parcel_outputs in pglite /);
+    const again = await runWith(['run', plan], { cwd: fixture.dir, env: {}, io: { nodeRunners: testRunners(newBatchLog()) } });
+    expect(again.stdout).toMatch(/^Nothing to do/);
+    const status = await runWith(['status', plan], { cwd: fixture.dir, env: {} });
+    expect(status.stdout).toMatch(/State 17 IL: complete/);
+  });
+});
+
+/** One output per parcel of the GeoPackage: the rows of an uninterrupted run (the first test shows it). */
+async function expectedRows(): Promise<Array<{ parcel_id: string; county_fips: string; n: number }>> {
+  const rows = [];
+  for (const county of COUNTIES) {
+    for (const id of await parcelIds(fixture.parcels, 'parcels', 'county_fips', 'parcel_id', county)) rows.push({ parcel_id: id, county_fips: county, n: 1 });
+  }
+  return rows.sort((a, b) => (a.parcel_id < b.parcel_id ? -1 : a.parcel_id > b.parcel_id ? 1 : 0));
+}
+
+/** Batches committed again after the interruption, per county, at most. */
+function redoneBatches(before: BatchLog, after: BatchLog): number {
+  let most = 0;
+  for (const county of COUNTIES) {
+    const done = new Set(before.committed.filter((b) => b.county === county).map((b) => b.batch));
+    most = Math.max(most, after.committed.filter((b) => b.county === county && done.has(b.batch)).length);
+  }
+  return most;
+}

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { BiomassError } from '../biomass-error.js';
 import { defaultDatabaseConfig } from '../db/database-config.js';
 import { prepareSchema } from '../db/migrations.js';
 import { openStores } from '../db/open-store.js';
@@ -16,15 +17,26 @@ export function registerStatusCommand(program: Command, io: CliIo, state: { exit
     .argument('[plan]', "plan file (YAML); without it, the plans with runs in $DATABASE_URL's database (else .biomass/db)")
     .description('what is done, running and failed, from the database: last runs, per-state progress, the command to retry')
     .option('--json', 'print one JSON object')
-    .action(async (given: string | undefined, flags: { json?: boolean }) => {
+    .option('--outputs', "print the plan's parcel outputs as CSV instead (with PLAN; --county narrows them)")
+    .option('--county <fips>', 'with --outputs: only this county (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+    .action(async (given: string | undefined, flags: { json?: boolean; outputs?: boolean; county: string[] }) => {
       const write = (text: string) => io.stdout.write(redact(text));
       const planArg = given === undefined ? undefined : relativePlanPath(given, io.cwd);
+      if (flags.outputs && planArg === undefined) {
+        throw new BiomassError('BAD_FLAG', '--outputs needs the plan whose outputs to print', { hint: 'biomass status plans/demo.yaml --outputs > outputs.csv', exitCode: 2 });
+      }
       const plan = planArg === undefined ? undefined : (await loadPlanOrThrow(planArg, { env: io.env, machineChecks: 'skip', cwd: io.cwd })).plan;
       const config = plan ? databaseOf(plan) : defaultDatabaseConfig(io.cwd, io.env['DATABASE_URL'] ?? '');
       const { statusReport, statusText } = await import('../exec/status-report.js');
       const [stores, geography] = await Promise.all([openStores(config), loadGeography()]);
       try {
         await prepareSchema(stores);
+        if (flags.outputs && plan) {
+          const { writeOutputsCsv } = await import('../exec/outputs-csv.js');
+          await writeOutputsCsv(stores.state, plan.name, (text) => io.stdout.write(text), flags.county);
+          state.exitCode = 0;
+          return;
+        }
         const names = plan ? [plan.name] : [...new Set((await listRecentRuns(stores.state, 100)).map((r) => r.planName))];
         const reports = [];
         for (const name of names) reports.push(await statusReport(stores.state, geography, name, planArg ?? 'PLAN'));

@@ -8,7 +8,7 @@ import type { DagNode } from '../dag/dag.js';
 export type NodeEnd = 'succeeded' | 'failed' | 'skipped' | 'done-before' | 'interrupted';
 
 export type RunEvent =
-  | { type: 'run-start'; runId: string; plan: string; nodes: number; doneBefore: number; logFile: string }
+  | { type: 'run-start'; runId: string; plan: string; nodes: number; doneBefore: number; logFile: string; metricsPort?: number }
   | { type: 'node-start'; node: DagNode; attempt: number }
   | { type: 'node-progress'; node: DagNode; done: number; total: number }
   | { type: 'node-retry'; node: DagNode; error: string; failures: number; delayMs: number; counted: boolean }

@@ -148,7 +148,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
       view = await startListrView(dag, progress, options.out);
       events.on((event) => view!.event(event));
     }
-    events.emit({ type: 'run-start', runId, plan: plan.name, nodes: dag.nodes.length, doneBefore: doneBefore.size, logFile: runLog.file });
+    events.emit({ type: 'run-start', runId, plan: plan.name, nodes: dag.nodes.length, doneBefore: doneBefore.size, logFile: runLog.file, ...(metrics ? { metricsPort: metrics.port } : {}) });
 
     const stop = new StopSwitch();
     const inFlight = () => [...progress.stages.values()].reduce((a, s) => a + s.running.size, 0);

@@ -48,7 +48,9 @@ export function summarize(input: {
     outputs: {
       table: 'biomass.parcel_outputs',
       database: input.database.description,
-      query: input.database.kind === 'postgres' ? `psql "$DATABASE_URL" -c "${sql}"` : `biomass status ${input.planArg} (counts per county); SQL: ${sql}`,
+      query: input.database.kind === 'postgres'
+        ? `psql "$DATABASE_URL" -c "${sql}"`
+        : `biomass status ${input.planArg} --outputs > outputs.csv (the embedded database opens in one process at a time)`,
     },
   };
 }

@@ -2,6 +2,7 @@
 // with the real index and verify runners and TEST DOUBLES of the preprocess, county and
 // cleanup runners (test-runners.ts: their real runners are not in this branch).
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -251,12 +252,33 @@ describe('biomass run, interrupted', () => {
 });
 
 describe('biomass run --json and the embedded database', () => {
-  it('--json streams one event per line and ends with the summary', async () => {
-    const plan = await fixture.plan('json');
-    const run = await runWith(['run', plan, '--json'], { cwd: fixture.dir, env: env(), io: { nodeRunners: testRunners(newBatchLog()) } });
+  it('--json streams one event per line and ends with the summary; the backup hook runs before the state; metrics are served', async () => {
+    const plan = await fixture.plan('json', { database: '{ url: "${DATABASE_URL}", backup: { before_state: true, dir: work/json/backups } }' });
+    let stdout = '';
+    const scrapes: string[] = [];
+    const run = await runWith(['run', plan, '--json', '--metrics-port', '0'], {
+      cwd: fixture.dir, env: env(),
+      io: {
+        stdout: { write: (s: string) => (stdout += s) },
+        nodeRunners: testRunners(newBatchLog(), {
+          afterBatch: async () => {
+            const port = /"metricsPort":(\d+)/.exec(stdout)?.[1];
+            if (port && scrapes.length === 0) scrapes.push(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+          },
+        }),
+      },
+    });
     expect(run.code).toBe(0);
-    const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; node?: string; end?: string; status?: string });
+    const events = stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; node?: string; end?: string; status?: string; file?: string });
     expect(events[0]!.type).toBe('run-start');
+    const backup = events.find((e) => e.type === 'backup')!;
+    expect(backup.file).toMatch(/work\/json\/backups\/json-state-17-.*\.dump$/);
+    expect(existsSync(backup.file!)).toBe(true);
+    expect(scrapes[0]).toMatch(/^biomass_nodes\{status="running"\} [1-9]/m);
+    expect(scrapes[0]).toMatch(/^biomass_parcels_total [1-9]/m);
+    expect(scrapes[0]).toMatch(/^biomass_read_bytes_total\{path="streamed"\} [1-9]/m);
+    expect(scrapes[0]).toMatch(/^biomass_cache_hit_ratio 0\.\d+/m);
+    expect(scrapes[0]).toMatch(/^biomass_free_bytes \d+/m);
     expect(events.filter((e) => e.type === 'node-end' && e.end === 'succeeded').map((e) => e.node)).toContain('county:17113');
     expect(events.at(-1)).toMatchObject({ type: 'summary', status: 'succeeded' });
   });
@@ -271,6 +293,11 @@ describe('biomass run --json and the embedded database', () => {
     expect(again.stdout).toMatch(/^Nothing to do/);
     const status = await runWith(['status', plan], { cwd: fixture.dir, env: {} });
     expect(status.stdout).toMatch(/State 17 IL: complete/);
+    const csv = await runWith(['status', plan, '--outputs'], { cwd: fixture.dir, env: {} });
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^parcel_id,county_fips,status,/);
+    expect(lines).toHaveLength(1 + Object.values(fixture.counts).reduce((a, b) => a + b, 0));
   });
 });
 

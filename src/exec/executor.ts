@@ -70,12 +70,14 @@ export async function executeDag(options: ExecuteOptions): Promise<ExecuteResult
   const statesStarted = new Set<string>();
   const read = options.readDisk ?? readDisk;
   let lastDiskRead = 0;
+  let lastReading: DiskReading | undefined;
   // Set when the run stopped waiting: work still in flight (a second Ctrl-C) ends unrecorded.
   let closed = false;
 
   const refreshDisk = async () => {
     const reading = await read(plan.storage);
     lastDiskRead = Date.now();
+    lastReading = reading;
     // Never below what is handed out already: claims in use are not taken back.
     scheduler.setCapacity(RESOURCE.disk, Math.max(reading.capacityBytes, scheduler.inUse(RESOURCE.disk)));
     options.onDisk?.(reading, scheduler.inUse(RESOURCE.disk));
@@ -132,6 +134,8 @@ export async function executeDag(options: ExecuteOptions): Promise<ExecuteResult
         end(node, 'skipped', reason);
       } else start(node);
     }
+    // Claims are taken at admission: the moment the budget is most used is right after it.
+    if (progressed && lastReading) options.onDisk?.(lastReading, scheduler.inUse(RESOURCE.disk));
     if (scheduler.done) break;
     if (inFlight.size === 0) {
       // Nodes passed through above may have readied others: admit again before calling it a stall.

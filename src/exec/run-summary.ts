@@ -17,6 +17,8 @@ export interface RunSummary {
   parcels: { total: number; thisRun: number };
   failed: Array<{ node: string; label: string; error: string }>;
   rerun: string;
+  /** When nothing could start: what waited, for which resources. */
+  stalled: string[];
   figures: Figures;
   logFile: string;
   outputs: { table: string; database: string; query: string };
@@ -43,6 +45,7 @@ export function summarize(input: {
     parcels: { total: counties.reduce((a, c) => a + c.parcels, 0), thisRun: input.figures.parcels },
     failed,
     rerun: `biomass run ${input.planArg}${states}`,
+    stalled: (result.stalled ?? []).map((s) => `${s.node.id} waits for ${s.resources.join(', ') || 'its turn'}`),
     figures: input.figures,
     logFile: input.logFile,
     outputs: {
@@ -73,6 +76,10 @@ export function summaryText(s: RunSummary, relative: (file: string) => string): 
     lines.push('What failed:');
     for (const f of s.failed) lines.push(`  ${f.node} (${f.label}): ${f.error}`);
     lines.push(`Rerun what failed (completed steps are skipped): ${s.rerun}`);
+  }
+  if (s.stalled.length > 0) {
+    lines.push(`Nothing more could start: ${s.stalled.slice(0, 5).join('; ')}${s.stalled.length > 5 ? `, and ${s.stalled.length - 5} more` : ''}.`);
+    lines.push(`Free disk under storage.dir (beyond storage.min_free) or raise storage.budget, then: ${s.rerun}`);
   }
   if (s.status === 'interrupted') {
     lines.push(`${s.nodes.interrupted} in progress were checkpointed. Resume with: ${s.rerun}`);

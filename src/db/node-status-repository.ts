@@ -183,3 +183,12 @@ export async function markSkipped(db: Queryable, planName: string, nodeId: strin
     [planName, nodeId, reason],
   );
 }
+
+/** Makes a finished node pending again, to be run again (a verify or cleanup after what it follows ran again). */
+export async function reopenNode(db: Queryable, planName: string, nodeId: string): Promise<void> {
+  await db.query(
+    `UPDATE biomass.node_status SET status = 'pending', error = NULL, updated_at = now()
+     WHERE plan_name = $1 AND node_id = $2 AND status IN ('succeeded', 'failed', 'skipped')`,
+    [planName, nodeId],
+  );
+}

@@ -10,7 +10,7 @@ import { RESOURCE, type Dag, type DagNode, type NodeKindName } from '../dag/dag.
 import { kindOf } from '../dag/kinds/node-kinds.js';
 import type { RunContext, RunLog } from '../dag/kinds/node-kind.js';
 import { Scheduler } from '../dag/scheduler.js';
-import { markSkipped } from '../db/node-status-repository.js';
+import { markSkipped, reopenNode } from '../db/node-status-repository.js';
 import type { Store } from '../db/store.js';
 import type { Plan } from '../plan/plan.js';
 import { readDisk, type DiskReading } from './disk-watch.js';
@@ -127,7 +127,14 @@ export async function executeDag(options: ExecuteOptions): Promise<ExecuteResult
     for (const node of scheduler.admit()) {
       progressed = true;
       const failedDep = node.deps.find((d) => bad.has(d));
-      if (options.doneBefore.has(node.id)) end(node, 'done-before');
+      // Verify and cleanup run again after anything they follow ran again: a county finished
+      // now must be verified, and the tiles kept for it when it failed must now be deleted.
+      const again = ALWAYS_RUN.has(node.kind) && node.deps.some((d) => ends.get(d)?.end !== 'done-before');
+      if (options.doneBefore.has(node.id) && !again) end(node, 'done-before');
+      else if (options.doneBefore.has(node.id)) {
+        await reopenNode(options.db, plan.name, node.id);
+        start(node);
+      }
       else if (failedDep && !ALWAYS_RUN.has(node.kind)) {
         const reason = `not run: ${failedDep} did not succeed`;
         await markSkipped(options.db, plan.name, node.id, reason);

@@ -35,6 +35,9 @@ export interface AttemptSettings {
   unavailableRetries: number;
 }
 
+/** Times a node held by another lease is waited for before it is reported as taken. */
+const LEASE_WAITS = 3;
+
 /** Errors that the same input would raise again: retrying them only delays the report. */
 const NOT_RETRIED = new Set(['NOT_BUILT', 'VERIFY_MISMATCH', 'VERIFY_UNREADABLE']);
 
@@ -61,12 +64,19 @@ export async function runAttempts(
 ): Promise<AttemptOutcome> {
   let failures = 0;
   let unavailable = 0;
+  let waits = 0;
   for (;;) {
     if (watch.stop.aborted) return { end: 'interrupted' };
     const attempt = await claimNode(db, { planName: settings.planName, nodeId: node.id, owner: settings.owner, runId: settings.runId, leaseMs: settings.leaseMs });
     if (attempt === undefined) {
       const [row] = (await listNodeStatus(db, settings.planName)).filter((r) => r.nodeId === node.id);
       if (row?.status === 'succeeded') return { end: 'succeeded', durationMs: 0 };
+      // Held under a lease that has not run out (a run killed on another machine): wait it out.
+      if (waits < LEASE_WAITS && row?.leaseExpiresAt) {
+        waits += 1;
+        await sleep(Math.max(100, Math.min(settings.leaseMs, row.leaseExpiresAt.getTime() - Date.now() + 100)), watch.stop);
+        continue;
+      }
       return { end: 'taken', by: row?.leaseOwner ?? 'another run' };
     }
     watch.events.emit({ type: 'node-start', node, attempt });

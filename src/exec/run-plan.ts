@@ -162,23 +162,30 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
       stop.request('SIGTERM');
     });
 
-    const result = await executeDag({
-      dag, plan, db, doneBefore, stop, events, log, runFigures: figures,
-      context: { plan, stores: { db, geography, ...(stores.forestry !== db ? { forestry: stores.forestry } : {}) }, runId, workerPool: () => pool.get(), log },
-      attempts: { planName: plan.name, runId, owner: `${(await import('node:os')).hostname()}:${process.pid}:${runId}`, leaseMs: timings.leaseMs, retry: plan.processing.retry, unavailableRetries: 10 },
-      graceMs: timings.graceMs, diskIntervalMs: timings.diskIntervalMs,
-      ...(options.runners ? { runners: options.runners } : {}),
-      ...(options.readDisk ? { readDisk: options.readDisk } : {}),
-      beforeState: async (state) => {
-        if (!plan.database.backup.beforeState) return;
-        const file = await backupBeforeState(plan.database, db, { planName: plan.name, stateFips: state });
-        if (file) events.emit({ type: 'backup', state, file });
-      },
-      onDisk: (reading, inUse) => {
-        disk = { reading, inUse };
-        alerts.disk(reading, inUse);
-      },
-    });
+    let result: Awaited<ReturnType<typeof executeDag>>;
+    try {
+      result = await executeDag({
+        dag, plan, db, doneBefore, stop, events, log, runFigures: figures,
+        context: { plan, stores: { db, geography, ...(stores.forestry !== db ? { forestry: stores.forestry } : {}) }, runId, workerPool: () => pool.get(), log },
+        attempts: { planName: plan.name, runId, owner: `${(await import('node:os')).hostname()}:${process.pid}:${runId}`, leaseMs: timings.leaseMs, retry: plan.processing.retry, unavailableRetries: 10 },
+        graceMs: timings.graceMs, diskIntervalMs: timings.diskIntervalMs,
+        ...(options.runners ? { runners: options.runners } : {}),
+        ...(options.readDisk ? { readDisk: options.readDisk } : {}),
+        beforeState: async (state) => {
+          if (!plan.database.backup.beforeState) return;
+          const file = await backupBeforeState(plan.database, db, { planName: plan.name, stateFips: state });
+          if (file) events.emit({ type: 'backup', state, file });
+        },
+        onDisk: (reading, inUse) => {
+          disk = { reading, inUse };
+          alerts.disk(reading, inUse);
+        },
+      });
+    } catch (error) {
+      // The run could not go on (its database went away past the retry budget): say so in its record when possible.
+      await finishRun(db, runId, 'failed', redact((error as Error).message)).catch(() => undefined);
+      throw error;
+    }
     if (result.stalled) {
       const waiting = result.stalled.slice(0, 5).map((s) => `${s.node.id} waits for ${s.resources.join(', ')}`).join('; ');
       events.emit({ type: 'alert', level: 'error', code: 'STALLED', message: `nothing can start: ${waiting}; free space under storage.dir (less storage.min_free) or storage.budget is too small for the next step` });

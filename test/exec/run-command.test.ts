@@ -134,6 +134,9 @@ describe('biomass run, failures', () => {
       const rerun = await runWith(['run', plan], { cwd: fixture.dir, env: env(), io: { nodeRunners: testRunners(fixed) } });
       expect(rerun.code).toBe(0);
       expect(Object.keys(fixed.attempts)).toEqual(['17039']);
+      // Its tiles, kept while it had failed, are cleaned up now that it is done.
+      const tilesOf17039 = Object.keys(log.kept).filter((tile) => log.kept[tile]!.includes('county:17039'));
+      for (const tile of tilesOf17039) expect(fixed.kept[tile]).toEqual([]);
       expect((await outputsOf('broken')).length).toBe(Object.values(fixture.counts).reduce((a, b) => a + b, 0));
     } finally {
       server.close();
@@ -248,6 +251,26 @@ describe('biomass run, interrupted', () => {
       "SELECT status, error FROM biomass.runs WHERE plan_name = 'sigkill' ORDER BY started_at")).rows);
     expect(runs.map((r) => r.status)).toEqual(['interrupted', 'succeeded']);
     expect(runs[0]!.error).toMatch(/is gone; taken over by run/);
+  });
+});
+
+describe('biomass run after a run died on another machine', () => {
+  it('takes the expired run lock, waits out the lease the dead run still holds on a county, then takes the county over', async () => {
+    const plan = await fixture.plan('elsewhere');
+    // The state a run killed on another host leaves behind (written directly: no second machine here).
+    await withStore(async (store) => {
+      await runWith(['db', 'migrate', '--database-url', database.url], { cwd: fixture.dir, env: env() });
+      await store.query(`INSERT INTO biomass.run_locks (plan_name, run_id, host, pid, expires_at)
+        VALUES ('elsewhere', 'dead-run', 'other-host', 4242, now() - interval '1 second')`);
+      await store.query(`INSERT INTO biomass.node_status (plan_name, node_id, kind, state_fips, county_fips, status, attempt, run_id, lease_owner, lease_expires_at)
+        VALUES ('elsewhere', 'county:17113', 'county', '17', '17113', 'running', 1, 'dead-run', 'other-host:4242:dead-run', now() + interval '1500 milliseconds')`);
+    });
+    const log = newBatchLog();
+    const run = await runWith(['run', plan], { cwd: fixture.dir, env: env(), io: { nodeRunners: testRunners(log) } });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(log.committed.some((b) => b.county === '17113' && b.attempt === 2)).toBe(true);
+    expect((await outputsOf('elsewhere')).length).toBe(Object.values(fixture.counts).reduce((a, b) => a + b, 0));
   });
 });
 

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listNodeStatus } from '../../src/db/node-status-repository.js';
 import type { SignalSource } from '../../src/exec/stop-switch.js';
@@ -71,6 +72,18 @@ describe('biomass run', () => {
 });
 
 describe('biomass run, failures', () => {
+  it('gives every county the one shared worker pool of processing.workers threads', async () => {
+    const plan = await fixture.plan('pooled', { processing: '{ batch_size: 25, parallel_batches: 2, workers: 2 }' });
+    const log = newBatchLog();
+    const run = await runWith(['run', plan], { cwd: fixture.dir, env: env(), io: { nodeRunners: testRunners(log, { workerFile: path.resolve('test/exec/fixtures/sum-worker.mjs') }) } });
+    expect(run.code).toBe(0);
+    expect(log.pools.size).toBe(1);
+    const [pool] = [...log.pools] as Array<{ options: { maxThreads: number } }>;
+    expect(pool!.options.maxThreads).toBe(2);
+    expect(log.sums).toHaveLength(log.committed.length);
+    expect(log.sums).toContain(25 * 26 / 2);
+  });
+
   it('retries a county that fails twice, then it succeeds; the failures are recorded', async () => {
     const plan = await fixture.plan('flaky');
     const log = newBatchLog();

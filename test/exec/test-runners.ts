@@ -24,6 +24,8 @@ export interface Faults {
   afterBatch?: (county: string, batch: number) => void | Promise<void>;
   /** Wait before each batch, so a batch is in flight when a test stops the run. */
   batchDelayMs?: number;
+  /** A worker file: each batch sums its parcel numbers on the run's shared worker pool. */
+  workerFile?: string;
 }
 
 /** Every batch the county double committed, in order: what tests count redone batches with. */
@@ -32,10 +34,13 @@ export interface BatchLog {
   attempts: Record<string, number>;
   /** For each tile cleanup: the reader counties that had failed, whose tiles were kept. */
   kept: Record<string, string[]>;
+  /** The worker pools counties were given, and the sums the workers returned. */
+  pools: Set<unknown>;
+  sums: number[];
 }
 
 export function newBatchLog(): BatchLog {
-  return { committed: [], attempts: {}, kept: {} };
+  return { committed: [], attempts: {}, kept: {}, pools: new Set(), sums: [] };
 }
 
 /** Parcel ids of a county, sorted, read from the plan's parcel source through GDAL. */
@@ -84,6 +89,11 @@ export function testRunners(log: BatchLog, faults: Faults = {}): Partial<Record<
       context.signal.throwIfAborted();
       if (faults.batchDelayMs) await new Promise((r) => setTimeout(r, faults.batchDelayMs));
       const slice = ids.slice(batch * size, (batch + 1) * size);
+      if (faults.workerFile) {
+        const pool = await context.workerPool!();
+        log.pools.add(pool);
+        log.sums.push(await pool.run({ values: slice.map((_, k) => k + 1) }, { filename: faults.workerFile, signal: context.signal }) as number);
+      }
       await commitCountyBatch(stores.db, {
         planName: plan.name, runId: context.runId!, attempt: context.attempt!, countyFips: c.fips, batchIndex: batch,
         parcelsDone: Math.min(ids.length, (batch + 1) * size),

@@ -64,7 +64,7 @@ export function summaryText(s: RunSummary, relative: (file: string) => string): 
   const lines: string[] = [];
   const head = s.status === 'succeeded' ? 'Done' : s.status === 'interrupted' ? 'Stopped' : 'Failed';
   lines.push(`${head}: ${n(s.counties.done)}/${n(s.counties.total)} counties, ${n(s.parcels.total)} parcels in the plan, ${n(s.parcels.thisRun)} processed in this run; ` +
-    `${s.nodes.succeeded} steps run, ${s.nodes.doneBefore} done before, ${s.nodes.failed} failed, ${s.nodes.skipped} not run; ${formatDuration(s.durationMs)} (run ${s.runId}).`);
+    `${s.nodes.succeeded} ${s.nodes.succeeded === 1 ? 'step' : 'steps'} run, ${s.nodes.doneBefore} done before, ${s.nodes.failed} failed, ${s.nodes.skipped} not run; ${formatDuration(s.durationMs)} (run ${s.runId}).`);
   const read = Object.entries(s.figures.bytesByPath);
   if (read.length > 0) {
     const streamed = streamedShare(s.figures);

@@ -68,6 +68,20 @@ describe('biomass run', () => {
     expect(status.stdout).toMatch(/State 17 IL: complete; index 1\/1, preprocess \d+\/\d+, counties 3\/3, verify 1\/1, cleanup \d+\/\d+/);
     expect(status.stdout).toMatch(new RegExp(`county 17113 McLean: succeeded, ${fixture.counts['17113']!.toLocaleString('en-US')} parcel outputs`));
     expect(status.stdout).toMatch(/succeeded .* run [0-9a-f-]+/);
+
+    // Without a plan: every plan with runs in $DATABASE_URL's database.
+    const all = await runWith(['status', '--json'], { cwd: fixture.dir, env: env() });
+    expect((JSON.parse(all.stdout) as Array<{ plan: string }>).map((r) => r.plan)).toContain('whole');
+  });
+
+  it('--state-fips runs only states of the plan, and refuses one it does not name', async () => {
+    const plan = await fixture.plan('only');
+    const other = await runWith(['run', plan, '--state-fips', '18'], { cwd: fixture.dir, env: env(), io: { nodeRunners: testRunners(newBatchLog()) } });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/--state-fips 18: state 18 is not in only\.yaml \(rollout\.states: 17\)/);
+    const il = await runWith(['run', plan, '--state-fips', 'IL'], { cwd: fixture.dir, env: env(), io: { nodeRunners: testRunners(newBatchLog()) } });
+    expect(il.code).toBe(0);
+    expect(il.stdout).toMatch(/^Done: 3\/3 counties/m);
   });
 });
 

@@ -83,11 +83,14 @@ export async function executeDag(options: ExecuteOptions): Promise<ExecuteResult
     options.onDisk?.(reading, scheduler.inUse(RESOURCE.disk));
   };
 
-  const end = (node: DagNode, how: NodeEnd, error?: string, durationMs?: number) => {
+  const end = (node: DagNode, how: NodeEnd, error?: string, durationMs?: number, figures?: Figures) => {
     if (closed) return;
     ends.set(node.id, error === undefined ? { end: how } : { end: how, error });
     if (how === 'failed' || how === 'skipped') bad.add(node.id);
-    events.emit({ type: 'node-end', node, end: how, ...(error !== undefined ? { error } : {}), ...(durationMs !== undefined ? { durationMs } : {}) });
+    events.emit({
+      type: 'node-end', node, end: how, ...(error !== undefined ? { error } : {}),
+      ...(durationMs !== undefined ? { durationMs } : {}), ...(figures ? { figures } : {}),
+    });
     options.log[how === 'failed' ? 'error' : 'info']({ node: node.id, end: how, error, durationMs }, `${node.id} ${how}`);
     scheduler.finish(node.id);
   };
@@ -112,7 +115,8 @@ export async function executeDag(options: ExecuteOptions): Promise<ExecuteResult
         end(node, 'failed', `held by ${outcome.by}: another run is working on it`);
         return;
       }
-      end(node, outcome.end, outcome.end === 'failed' ? outcome.error : undefined, outcome.durationMs);
+      if (outcome.end === 'succeeded') end(node, 'succeeded', undefined, outcome.durationMs, outcome.figures);
+      else end(node, 'failed', outcome.error, outcome.durationMs);
     };
     inFlight.set(node.id, run().catch((error: unknown) => {
       // Bookkeeping failed (the database went away past its retry budget): the node ends failed here.

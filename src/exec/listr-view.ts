@@ -42,11 +42,18 @@ export async function startListrView(dag: Dag, progress: RunProgress, out: { std
 
   const open = new Map<string, OpenStage>();
   const stateOutput = new Map<string, (text: string) => void>();
+  const stateFailed = new Map<string, (stage: string) => void>();
   const title = (p: StageProgress) => stageTitle(dag, progress, p);
   const tasks = dag.states.map((state) => ({
     title: `${state.fips} ${state.postal}  ${state.name}`,
-    task: (_: unknown, parent: { output: string; newListr: (...args: never[]) => unknown }) => {
+    task: (_: unknown, parent: { title: string; output: string; newListr: (...args: never[]) => unknown }) => {
       stateOutput.set(state.fips, (text) => { parent.output = text; });
+      // Stage failures do not fail the state's task (the other stages go on); its title says so.
+      const failedStages: string[] = [];
+      stateFailed.set(state.fips, (stage) => {
+        failedStages.push(stage);
+        parent.title = `${state.fips} ${state.postal}  ${state.name}  (did not succeed: ${failedStages.join(', ')})`;
+      });
       const stages = STAGES.map((s) => progress.get(state.fips, s)).filter((p): p is StageProgress => p !== undefined);
       return (parent.newListr as (tasks: unknown[], options: unknown) => unknown)(stages.map((p) => {
         const entry: OpenStage = { progress: p, lastTitleMs: 0 };
@@ -84,6 +91,7 @@ export async function startListrView(dag: Dag, progress: RunProgress, out: { std
     const p = entry.progress;
     if (!entry.settle) return;
     const bad = p.ended.failed + p.ended.skipped;
+    if (bad > 0) stateFailed.get(p.state)?.(p.stage);
     entry.settle(bad > 0 ? new Error(`${bad} of ${p.nodes} did not succeed; the summary says why`) : undefined);
   }
 

@@ -19,7 +19,7 @@ export type NodeRunner = (node: DagNode, context: RunContext) => Promise<void>;
 
 /** How an attempt loop ended. `taken`: another live run holds the node; `lost`: our lease was taken over. */
 export type AttemptOutcome =
-  | { end: 'succeeded'; durationMs: number }
+  | { end: 'succeeded'; durationMs: number; figures?: Figures }
   | { end: 'failed'; error: string; durationMs: number }
   | { end: 'interrupted' }
   | { end: 'taken'; by: string };
@@ -105,7 +105,7 @@ export async function runAttempts(
     if (failure === undefined && !lost.signal.aborted) {
       await recordNodeFigures(db, { ...key, figures: { durationMs, ...figures }, failures });
       await finishNode(db, { ...key, status: 'succeeded' });
-      return { end: 'succeeded', durationMs };
+      return { end: 'succeeded', durationMs, figures };
     }
     if (lost.signal.aborted) return { end: 'taken', by: 'a newer attempt' };
     if (watch.stop.aborted) {

@@ -3,6 +3,7 @@
  * the log) as it goes. One stream of plain objects, so every watcher sees the same run.
  */
 import type { DagNode } from '../dag/dag.js';
+import type { Figures } from './run-figures.js';
 
 /** How a node ended in this run. `done-before`: a previous run completed it (skipped now). */
 export type NodeEnd = 'succeeded' | 'failed' | 'skipped' | 'done-before' | 'interrupted';
@@ -12,7 +13,7 @@ export type RunEvent =
   | { type: 'node-start'; node: DagNode; attempt: number }
   | { type: 'node-progress'; node: DagNode; done: number; total: number }
   | { type: 'node-retry'; node: DagNode; error: string; failures: number; delayMs: number; counted: boolean }
-  | { type: 'node-end'; node: DagNode; end: NodeEnd; error?: string; durationMs?: number }
+  | { type: 'node-end'; node: DagNode; end: NodeEnd; error?: string; durationMs?: number; figures?: Figures }
   | { type: 'backup'; state: string; file: string }
   | { type: 'alert'; level: 'warn' | 'error'; code: string; message: string }
   | { type: 'stopping'; signal: string; inFlight: number }

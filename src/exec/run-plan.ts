@@ -4,16 +4,18 @@
  * with the summary, the run record and the lock given back, in reverse order of taking.
  */
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { BiomassError } from '../biomass-error.js';
 import type { NodeKindName } from '../dag/dag.js';
+import { countyBatches } from '../dag/kinds/county-kind.js';
 import { reachableDryRun } from '../dag/reachable-dry-run.js';
 import { backupBeforeState } from '../db/backup.js';
 import { prepareSchema } from '../db/migrations.js';
 import { ensureNodes, listNodeStatus } from '../db/node-status-repository.js';
 import { openStores } from '../db/open-store.js';
 import { databaseOf } from '../db/plan-database.js';
-import { recordMetrics } from '../db/performance-metrics-repository.js';
+import { recordMetrics, THROUGHPUT_METRICS } from '../db/performance-metrics-repository.js';
 import { finishRun, recordEvent, recordRunSource, recordRunSummary, startRun } from '../db/runs-repository.js';
 import { loadGeography } from '../geo/geography.js';
 import { findState } from '../geo/states.js';
@@ -22,7 +24,7 @@ import { redact } from '../secrets.js';
 import { RunAlerts } from './alerts.js';
 import { readDisk, type DiskReading } from './disk-watch.js';
 import { executeDag } from './executor.js';
-import { jsonEventLine } from './json-events.js';
+import { eventFields, jsonEventLine } from './json-events.js';
 import { startListrView, type RunView, type ViewOutput } from './listr-view.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import type { NodeRunner } from './node-attempts.js';
@@ -111,7 +113,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
     events.on((event) => {
       if (event.type === 'node-progress') return;
       const level = event.type === 'alert' ? event.level : event.type === 'node-end' && event.end === 'failed' ? 'error' : 'info';
-      log[level]({ event: jsonEventLine(event).trim() }, event.type);
+      log[level](eventFields(event), event.type);
     });
     // The run's important events also go to run_events, for `biomass status` on another machine.
     const pending: Array<Promise<unknown>> = [];
@@ -123,6 +125,13 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
       } else if (event.type === 'alert') {
         pending.push(recordEvent(db, { runId, level: event.level, code: event.code, message: redact(event.message) }).catch(() => undefined));
       }
+    });
+    // Parcels per second per batch, measured on counties run whole here: the figure later dry runs use.
+    const measured = { parcels: 0, batchSeconds: 0 };
+    events.on((event) => {
+      if (event.type !== 'node-end' || event.end !== 'succeeded' || event.node.kind !== 'county' || !event.figures || !event.durationMs) return;
+      measured.parcels += event.figures.parcels;
+      measured.batchSeconds += (event.durationMs / 1000) * countyBatches(event.node, plan);
     });
     const alerts = new RunAlerts({ plan: plan.name, runId, minFreeBytes: plan.storage.minFreeBytes, budgetBytes: plan.storage.budgetBytes, webhook: plan.notify.webhook }, events, log);
     events.on((event) => { if (event.type === 'node-end' && event.end === 'failed') alerts.failed(event.node.id, event.node.label, event.error ?? ''); });
@@ -167,7 +176,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
       result = await executeDag({
         dag, plan, db, doneBefore, stop, events, log, runFigures: figures,
         context: { plan, stores: { db, geography, ...(stores.forestry !== db ? { forestry: stores.forestry } : {}) }, runId, workerPool: () => pool.get(), log },
-        attempts: { planName: plan.name, runId, owner: `${(await import('node:os')).hostname()}:${process.pid}:${runId}`, leaseMs: timings.leaseMs, retry: plan.processing.retry, unavailableRetries: 10 },
+        attempts: { planName: plan.name, runId, owner: `${os.hostname()}:${process.pid}:${runId}`, leaseMs: timings.leaseMs, retry: plan.processing.retry, unavailableRetries: 10 },
         graceMs: timings.graceMs, diskIntervalMs: timings.diskIntervalMs,
         ...(options.runners ? { runners: options.runners } : {}),
         ...(options.readDisk ? { readDisk: options.readDisk } : {}),
@@ -203,6 +212,9 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
       { scope: 'run', name: 'parcels', value: figures.parcels, unit: 'parcels' },
       { scope: 'run', name: 'duration_ms', value: summary.durationMs, unit: 'ms' },
       ...Object.entries(figures.bytesByPath).map(([p, bytes]) => ({ scope: 'run', name: `read_bytes.${p}`, value: bytes, unit: 'bytes' })),
+      ...(measured.parcels > 0 && measured.batchSeconds > 0
+        ? [{ scope: THROUGHPUT_METRICS.scope, name: THROUGHPUT_METRICS.parcelRate, value: measured.parcels / measured.batchSeconds, unit: 'parcels/s' }]
+        : []),
     ]);
     await finishRun(db, runId, summary.status, summary.failed.length > 0 ? `${summary.failed.length} failed: ${summary.failed.map((f) => f.node).join(', ')}` : undefined);
     log.info({ summary: { ...summary, figures: undefined } }, `run ${summary.status}`);

@@ -69,6 +69,12 @@ describe('biomass run', () => {
     expect(status.stdout).toMatch(new RegExp(`county 17113 McLean: succeeded, ${fixture.counts['17113']!.toLocaleString('en-US')} parcel outputs`));
     expect(status.stdout).toMatch(/succeeded .* run [0-9a-f-]+/);
 
+    // The run measured its parcel rate; the dry run of the same plan now uses it.
+    const dry = await runWith(['plan', plan, '--json'], { cwd: fixture.dir, env: env() });
+    const estimate = JSON.parse(dry.stdout) as { inputs: { throughput: { parcelRate: { source: string; value: number } } } };
+    expect(estimate.inputs.throughput.parcelRate.source).toMatch(/^run [0-9a-f-]+ of \d{4}-\d\d-\d\d \(measured\)$/);
+    expect(estimate.inputs.throughput.parcelRate.value).toBeGreaterThan(0);
+
     // Without a plan: every plan with runs in $DATABASE_URL's database.
     const all = await runWith(['status', '--json'], { cwd: fixture.dir, env: env() });
     expect((JSON.parse(all.stdout) as Array<{ plan: string }>).map((r) => r.plan)).toContain('whole');
@@ -135,6 +141,7 @@ describe('biomass run, failures', () => {
       });
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(/^✖ 17 IL {2}counties +2\/3 counties .* 1 failed/m);
+      expect(run.stdout).toMatch(/^✔ 17 IL {2}Illinois {2}\(did not succeed: counties, verify\)$/m);
       expect(log.attempts['17039']).toBe(3); // the first try and processing.retry.attempts: 2
       expect(run.stdout).toMatch(/^Failed: 2\/3 counties/m);
       expect(run.stdout).toMatch(/^ {2}county:17039 \(17039 De Witt\): injected failure of county 17039 \(attempt 3\)$/m);

@@ -67,7 +67,7 @@ export async function executeDag(options: ExecuteOptions): Promise<ExecuteResult
   const ends = new Map<string, { end: NodeEnd; error?: string }>();
   const bad = new Set<string>();
   const inFlight = new Map<string, Promise<void>>();
-  const statesStarted = new Set<string>();
+  const statesStarted = new Map<string, Promise<void>>();
   const read = options.readDisk ?? readDisk;
   let lastDiskRead = 0;
   let lastReading: DiskReading | undefined;
@@ -97,10 +97,9 @@ export async function executeDag(options: ExecuteOptions): Promise<ExecuteResult
 
   const start = (node: DagNode) => {
     const run = async () => {
-      if (!statesStarted.has(node.state)) {
-        statesStarted.add(node.state);
-        await options.beforeState?.(node.state);
-      }
+      // Every node of a state waits for the state's backup, which the first of them starts.
+      if (!statesStarted.has(node.state)) statesStarted.set(node.state, options.beforeState?.(node.state) ?? Promise.resolve());
+      await statesStarted.get(node.state);
       const runner = options.runners?.[node.kind] ?? ((n: DagNode, c: RunContext) => kindOf(n).run(n, c));
       const outcome = await runAttempts(node, options.db, options.attempts, options.context, runner, {
         stop: stop.signal, events, runFigures: options.runFigures,

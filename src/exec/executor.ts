@@ -125,10 +125,12 @@ export async function executeDag(options: ExecuteOptions): Promise<ExecuteResult
 
   await refreshDisk();
   let stalled: ExecuteResult['stalled'];
+  let lastChance = false;
   while (!scheduler.done && !stop.signal.aborted) {
     let progressed = false;
     for (const node of scheduler.admit()) {
       progressed = true;
+      lastChance = false;
       const failedDep = node.deps.find((d) => bad.has(d));
       // Verify and cleanup run again after anything they follow ran again: a county finished
       // now must be verified, and the tiles kept for it when it failed must now be deleted.
@@ -150,8 +152,12 @@ export async function executeDag(options: ExecuteOptions): Promise<ExecuteResult
     if (inFlight.size === 0) {
       // Nodes passed through above may have readied others: admit again before calling it a stall.
       if (progressed) continue;
-      await refreshDisk();
-      if (scheduler.blockedOn().some((b) => b.resources.length === 0)) continue;
+      // One more pass with the disk read afresh (space may have come back); then it is a stall.
+      if (!lastChance) {
+        lastChance = true;
+        await refreshDisk();
+        continue;
+      }
       stalled = scheduler.blockedOn();
       break;
     }

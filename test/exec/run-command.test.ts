@@ -268,6 +268,10 @@ describe('biomass run, interrupted', () => {
     for (let i = 0; i < 600 && [...(await checkpointsNow()).values()].reduce((a, b) => a + b + 1, 0) < 3; i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
+    // While it is alive, a second `biomass run` of the plan (this process) refuses, naming it.
+    const refused = await runWith(['run', plan], { cwd: fixture.dir, env: env(), io: { nodeRunners: testRunners(newBatchLog()) } });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`plan sigkill is being run by process ${child.pid} on ${hostname()}`);
     child.kill('SIGKILL');
     await exited;
     const checkpoints = await checkpointsNow();

@@ -255,6 +255,7 @@ describe('biomass run, interrupted', () => {
 
   it('SIGKILL of a run in another process: the next run takes over its lock and leases and finishes with the same rows', async () => {
     const plan = await fixture.plan('sigkill');
+    await runWith(['db', 'migrate', '--database-url', database.url], { cwd: fixture.dir, env: env() });
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/exec/run-child.ts', plan, fixture.dir], {
       env: { ...process.env, DATABASE_URL: database.url }, stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -34,4 +34,8 @@ if (!fromSource && distIsFresh(root)) {
   register();
   ({ runCli } = await import('../src/cli/main.ts'));
 }
-process.exitCode = await runCli(args);
+const code = await runCli(args);
+process.exitCode = code;
+// A run stopped by a signal (130) may leave work it stopped waiting for (a second Ctrl-C):
+// everything it wrote is committed whole, so the process ends now rather than when that work does.
+if (code === 130) process.exit(code);

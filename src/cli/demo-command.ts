@@ -79,7 +79,7 @@ export function registerDemoCommand(program: Command, io: CliIo, state: { exitCo
       const run = await reachableDryRun(plan);
       for (const line of estimateText(run.estimate).trimEnd().split('\n')) say(`  ${line}`);
 
-      say('\nNot in the demo yet: the run itself (preprocess, counties, verify, cleanup) waits for the executor.');
+      say(`\nNext: biomass run ${flags.plan} (npm run demo runs it for you), then biomass status ${flags.plan}`);
     });
 }
 

@@ -13,6 +13,8 @@ import { registerDbCommand } from './db-command.js';
 import { registerIndexCommand } from './index-command.js';
 import { registerPlanCommand } from './plan-command.js';
 import { registerPreprocessCommand } from './preprocess-command.js';
+import { registerRunCommand } from './run-command.js';
+import { registerStatusCommand } from './status-command.js';
 import { registerValidateCommand } from './validate-command.js';
 
 /**
@@ -36,14 +38,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
   registerValidateCommand(program, io, state);
   registerPlanCommand(program, io, state);
-  registerPendingCommand(program, {
-    name: 'run', args: '<plan>', description: 'execute a plan; resumable, with progress',
-    waitsFor: 'the executor',
-  });
-  registerPendingCommand(program, {
-    name: 'status', args: '[plan]', description: 'what is done, running and failed, from the database',
-    waitsFor: 'the executor and run records',
-  });
+  registerRunCommand(program, io, state);
+  registerStatusCommand(program, io, state);
   registerIndexCommand(program, io, state);
   registerPreprocessCommand(program, io, state);
   registerPendingCommand(program, {

@@ -25,6 +25,10 @@ export interface NodeStatusRecord extends Required<Omit<NodeKey, 'stateFips' | '
   finishedAt: Date | null;
   updatedAt: Date;
   error: string | null;
+  /** What the last attempt measured (0008): durationMs, bytes, readsByPath, cache, parcels. */
+  figures: Record<string, unknown>;
+  /** Attempts that failed before the node ended (0008). */
+  failures: number;
 }
 
 interface NodeRow {
@@ -32,6 +36,7 @@ interface NodeRow {
   status: NodeStatus; attempt: number; run_id: string | null; lease_owner: string | null;
   lease_expires_at: Date | null; heartbeat_at: Date | null; started_at: Date | null;
   finished_at: Date | null; updated_at: Date; error: string | null;
+  figures?: Record<string, unknown>; failures?: number;
 }
 
 function toRecord(row: NodeRow): NodeStatusRecord {
@@ -40,6 +45,7 @@ function toRecord(row: NodeRow): NodeStatusRecord {
     countyFips: row.county_fips, status: row.status, attempt: Number(row.attempt), runId: row.run_id,
     leaseOwner: row.lease_owner, leaseExpiresAt: row.lease_expires_at, heartbeatAt: row.heartbeat_at,
     startedAt: row.started_at, finishedAt: row.finished_at, updatedAt: row.updated_at, error: row.error,
+    figures: row.figures ?? {}, failures: Number(row.failures ?? 0),
   };
 }
 
@@ -56,7 +62,7 @@ export async function ensureNodes(db: Queryable, planName: string, nodes: readon
 }
 
 /**
- * Takes a node for `owner` when it is pending, failed, or running under an expired lease,
+ * Takes a node for `owner` when it is pending, failed, skipped, or running under an expired lease,
  * and returns the new attempt number (the fencing token every later write carries), or
  * undefined when someone else holds it or it is done. Claiming again as the same owner
  * returns the same attempt, so a claim retried after a lost reply is harmless.
@@ -72,7 +78,7 @@ export async function claimNode(
        lease_expires_at = now() + $5 * interval '1 millisecond', heartbeat_at = now(),
        started_at = now(), finished_at = NULL, error = NULL, updated_at = now()
      WHERE plan_name = $1 AND node_id = $2
-       AND (status IN ('pending', 'failed')
+       AND (status IN ('pending', 'failed', 'skipped')
             OR (status = 'running' AND (lease_owner = $3 OR lease_expires_at < now())))
      RETURNING attempt`,
     [claim.planName, claim.nodeId, claim.owner, claim.runId, claim.leaseMs],
@@ -126,4 +132,63 @@ export async function listNodeStatus(
     [planName, filter.kind ?? null, filter.stateFips ?? null],
   );
   return result.rows.map(toRecord);
+}
+
+/**
+ * Gives a node back as pending (an interrupted attempt: nothing failed), so the next run
+ * claims it at once instead of waiting for its lease to expire. Fenced by attempt.
+ */
+export async function releaseNode(db: Queryable, lease: { planName: string; nodeId: string; attempt: number }): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE biomass.node_status
+     SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+     WHERE plan_name = $1 AND node_id = $2 AND attempt = $3 AND status = 'running'`,
+    [lease.planName, lease.nodeId, lease.attempt],
+  );
+  return result.rowCount > 0;
+}
+
+/**
+ * Expires the leases a dead run held (its process is known to be gone), so they are taken
+ * over now rather than when they run out. Returns the nodes concerned.
+ */
+export async function expireLeasesOfRun(db: Queryable, planName: string, runId: string): Promise<string[]> {
+  const result = await db.query<{ node_id: string }>(
+    `UPDATE biomass.node_status SET lease_expires_at = now() - interval '1 millisecond', updated_at = now()
+     WHERE plan_name = $1 AND run_id = $2 AND status = 'running'
+     RETURNING node_id`,
+    [planName, runId],
+  );
+  return result.rows.map((row) => row.node_id);
+}
+
+/** Stores what an attempt measured and how many attempts failed so far; fenced by attempt. */
+export async function recordNodeFigures(
+  db: Queryable,
+  record: { planName: string; nodeId: string; attempt: number; figures: Record<string, unknown>; failures: number },
+): Promise<void> {
+  await db.query(
+    `UPDATE biomass.node_status SET figures = $4::jsonb, failures = $5, updated_at = now()
+     WHERE plan_name = $1 AND node_id = $2 AND attempt = $3`,
+    [record.planName, record.nodeId, record.attempt, JSON.stringify(record.figures), record.failures],
+  );
+}
+
+/** Sets the status of nodes that will not run in this run (a dependency failed), with the reason. */
+export async function markSkipped(db: Queryable, planName: string, nodeId: string, reason: string): Promise<void> {
+  await db.query(
+    `UPDATE biomass.node_status SET status = 'skipped', error = $3, lease_owner = NULL, lease_expires_at = NULL,
+       finished_at = now(), updated_at = now()
+     WHERE plan_name = $1 AND node_id = $2 AND status <> 'succeeded'`,
+    [planName, nodeId, reason],
+  );
+}
+
+/** Makes a finished node pending again, to be run again (a verify or cleanup after what it follows ran again). */
+export async function reopenNode(db: Queryable, planName: string, nodeId: string): Promise<void> {
+  await db.query(
+    `UPDATE biomass.node_status SET status = 'pending', error = NULL, updated_at = now()
+     WHERE plan_name = $1 AND node_id = $2 AND status IN ('succeeded', 'failed', 'skipped')`,
+    [planName, nodeId],
+  );
 }

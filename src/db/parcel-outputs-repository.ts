@@ -119,3 +119,13 @@ export async function countOutputsByCounty(db: Queryable, planName: string): Pro
   );
   return new Map(result.rows.map((row) => [row.county_fips, Number(row.n)]));
 }
+
+/** Distinct parcels with an output, per county of a plan: what `verify:<state>` compares with the parcel source. */
+export async function countParcelsWithOutputs(db: Queryable, planName: string, counties: readonly string[]): Promise<Map<string, number>> {
+  const result = await db.query<{ county_fips: string; n: string | number }>(
+    `SELECT county_fips, count(DISTINCT parcel_id) AS n FROM biomass.parcel_outputs
+     WHERE plan_name = $1 AND county_fips = ANY($2::text[]) GROUP BY county_fips`,
+    [planName, [...counties]],
+  );
+  return new Map(result.rows.map((row) => [row.county_fips, Number(row.n)]));
+}

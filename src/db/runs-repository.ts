@@ -126,3 +126,47 @@ export async function listEvents(db: Queryable, runId: string, level?: EventLeve
     details: row.details,
   }));
 }
+
+/** Where a run's plan came from: its file, its text as run, and its git commit (null outside git). */
+export interface RunSource {
+  planFile: string;
+  planText: string;
+  gitCommit: string | null;
+  /** True when the plan file had edits not committed; null outside git. */
+  gitDirty: boolean | null;
+}
+
+export async function recordRunSource(db: Queryable, runId: string, source: RunSource): Promise<void> {
+  await db.query(
+    'UPDATE biomass.runs SET plan_file = $2, plan_text = $3, git_commit = $4, git_dirty = $5 WHERE run_id = $1',
+    [runId, source.planFile, source.planText, source.gitCommit, source.gitDirty],
+  );
+}
+
+export async function getRunSource(db: Queryable, runId: string): Promise<RunSource | undefined> {
+  const result = await db.query<{ plan_file: string; plan_text: string; git_commit: string | null; git_dirty: boolean | null }>(
+    'SELECT plan_file, plan_text, git_commit, git_dirty FROM biomass.runs WHERE run_id = $1',
+    [runId],
+  );
+  const row = result.rows[0];
+  return row && { planFile: row.plan_file, planText: row.plan_text, gitCommit: row.git_commit, gitDirty: row.git_dirty };
+}
+
+/** Stores the run's end-of-run summary (counts, figures, what failed) for `biomass status`. */
+export async function recordRunSummary(db: Queryable, runId: string, summary: Record<string, unknown>): Promise<void> {
+  await db.query('UPDATE biomass.runs SET summary = $2::jsonb WHERE run_id = $1', [runId, JSON.stringify(summary)]);
+}
+
+export async function getRunSummary(db: Queryable, runId: string): Promise<Record<string, unknown>> {
+  const result = await db.query<{ summary: Record<string, unknown> }>('SELECT summary FROM biomass.runs WHERE run_id = $1', [runId]);
+  return result.rows[0]?.summary ?? {};
+}
+
+/** The newest runs of every plan (or of one), newest first, with where their plan came from. */
+export async function listRecentRuns(db: Queryable, limit: number, planName?: string): Promise<Array<RunRecord & { gitCommit: string | null; gitDirty: boolean | null; planFile: string }>> {
+  const result = await db.query<RunRow & { git_commit: string | null; git_dirty: boolean | null; plan_file: string }>(
+    `SELECT * FROM biomass.runs WHERE ($2::text IS NULL OR plan_name = $2) ORDER BY started_at DESC, run_id LIMIT $1`,
+    [limit, planName ?? null],
+  );
+  return result.rows.map((row) => ({ ...toRun(row), gitCommit: row.git_commit, gitDirty: row.git_dirty, planFile: row.plan_file }));
+}

@@ -335,6 +335,23 @@ export interface BiomassRolloutPlan {
      * Seasonal NDVI composite over clear acquisitions. One of max, median. Default: max.
      */
     composite?: 'max' | 'median';
+    /**
+     * Retries of a failed DAG node (a county, a tile's conversion, ...), with exponential backoff and jitter; then the node is marked failed and the rest of the run goes on. Errors of an unavailable database are retried without counting as attempts.
+     */
+    retry?: {
+      /**
+       * Attempts after the first failure. Default: 2.
+       */
+      attempts?: number;
+      /**
+       * Delay before the first retry; doubles each attempt. A duration: "500ms", "30s", "1h30m". Default: 10s.
+       */
+      initial_delay?: string;
+      /**
+       * Longest delay between two attempts. A duration: "500ms", "30s", "1h30m". Default: 5m.
+       */
+      max_delay?: string;
+    };
   };
   /**
    * Which states, in which order, how many at once.
@@ -400,5 +417,14 @@ export interface BiomassRolloutPlan {
      * Price of 1 GB downloaded from the tile source. Default: 0.
      */
     egress_per_gb?: number;
+  };
+  /**
+   * Where `biomass run` sends alerts (failed nodes, free space near storage.min_free, storage budget near full) besides its log and the terminal.
+   */
+  notify?: {
+    /**
+     * URL that receives each alert as a JSON POST ({"text": ..., "level": ..., "plan": ..., "run": ...}; Slack and Teams incoming webhooks accept it), from the environment: "${BIOMASS_WEBHOOK_URL}". Empty: no webhook. Default: empty.
+     */
+    webhook?: string;
   };
 }

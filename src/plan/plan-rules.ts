@@ -147,6 +147,8 @@ const SECRET_KEYS: ReadonlyArray<{ path: PlanPath; variable: string; alwaysSecre
   { path: ['sources', 'forestry', 'url'], variable: 'FORESTRY_DATABASE_URL', alwaysSecret: false },
   { path: ['sources', 'parcels', 'uri'], variable: 'PARCELS_URI', alwaysSecret: false },
   { path: ['database', 'url'], variable: 'DATABASE_URL', alwaysSecret: false },
+  // A webhook URL is one whole secret: its path is the key.
+  { path: ['notify', 'webhook'], variable: 'BIOMASS_WEBHOOK_URL', alwaysSecret: true },
 ];
 
 function writtenAt(ctx: RuleContext, path: PlanPath): unknown {

@@ -79,6 +79,8 @@ export interface Plan {
     countyOrder: 'largest-first' | 'smallest-first' | 'fips';
     coverage: 'centre' | 'fractional';
     composite: 'max' | 'median';
+    /** Retries of a failed node before it is marked failed. */
+    retry: RetryPolicy;
   };
   rollout: {
     /** 2-digit FIPS codes, in the order written. */
@@ -96,6 +98,8 @@ export interface Plan {
     parcelsPerKm2: number;
   };
   costs: { currency: string; storagePerGbMonth: number; egressPerGb: number };
+  /** Alerts besides the log and the terminal; webhook '' means none. */
+  notify: { webhook: string };
   /** Plan keys (dotted) whose ${VARIABLE} was not set, with the variable's name. */
   unresolved: Record<string, string>;
 }
@@ -186,6 +190,7 @@ export function normalizePlan(document: PlanDocument, file: string, unresolved: 
       countyOrder: doc.processing.county_order,
       coverage: doc.processing.coverage,
       composite: doc.processing.composite,
+      retry: retry(doc.processing.retry),
     },
     rollout: {
       states: doc.rollout.states.map((code) => findState(code)?.fips ?? code),
@@ -205,6 +210,7 @@ export function normalizePlan(document: PlanDocument, file: string, unresolved: 
       storagePerGbMonth: doc.costs.storage_per_gb_month,
       egressPerGb: doc.costs.egress_per_gb,
     },
+    notify: { webhook: doc.notify.webhook },
     unresolved,
   };
 }

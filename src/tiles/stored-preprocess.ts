@@ -7,6 +7,8 @@ import { recordMetrics, THROUGHPUT_METRICS, type Metric } from '../db/performanc
 import type { Store } from '../db/store.js';
 import { getStateIndex, listStateItems } from '../db/tile-index-repository.js';
 import type { Geography } from '../geo/geography.js';
+import type { PreprocessNode } from '../dag/dag.js';
+import { preprocessItemsOf } from '../dag/preprocess-items.js';
 import type { Plan } from '../plan/plan.js';
 import { preprocessItems, type PreprocessProgress, type PreprocessSummary } from './preprocess-items.js';
 import { checkStorageDir } from './storage-dir-guard.js';
@@ -18,8 +20,10 @@ export interface StoredPreprocessOptions {
   geography: Geography;
   /** State FIPS or postal code. */
   state: string;
-  /** Only the items of these MGRS tiles (a DAG node's tile); default every item of the state. */
+  /** Only the items of these MGRS tiles; default every item of the state. */
   tileIds?: readonly string[];
+  /** Only the items of this group of a tile (a DAG node's: the rule in src/dag/dag.ts). */
+  group?: Pick<PreprocessNode, 'tileId' | 'firstItem' | 'items' | 'lastGroup'>;
   parallelJobs?: number;
   storageDir?: string;
   /** Records the figures under this run when given. */
@@ -39,7 +43,8 @@ export async function preprocessStateFromStore(options: StoredPreprocessOptions)
     await indexStateIntoStore({ plan, db, geography, state, signal });
   }
   const wanted = options.tileIds && new Set(options.tileIds);
-  const items = (await listStateItems(db, plan.name, state)).filter((item) => !wanted || wanted.has(item.mgrsTile));
+  const stateItems = await listStateItems(db, plan.name, state);
+  const items = options.group ? preprocessItemsOf(options.group, stateItems) : stateItems.filter((item) => !wanted || wanted.has(item.mgrsTile));
   const summary = await preprocessItems({
     plan, db, state, items, signal, storageDir, parallelJobs: options.parallelJobs, onProgress: options.onProgress,
   });

@@ -56,6 +56,8 @@ const cases: Case[] = [
   { name: 'pool smaller than parallel work', text: withExtra('database:\n  url: postgres://localhost/biomass\n  pool: { max: 3 }\nprocessing: { parallel_batches: 4 }\n'), code: 'POOL_TOO_SMALL', line: 11, column: 16, fix: /raise database\.pool\.max to 6/ },
   { name: 'pool smaller than parallel work, URL from an unset variable', text: withExtra('database:\n  url: ${DATABASE_URL}\n  pool: { max: 2 }\n'), code: 'POOL_TOO_SMALL', line: 11, column: 16, fix: /raise database\.pool\.max to 6/ },
   { name: 'password written in the plan', text: withExtra('database:\n  url: postgres://app:hunter22@db.example/biomass\n'), code: 'SECRET_IN_PLAN', line: 10, column: 8, fix: /\$\{DATABASE_URL\}/ },
+  { name: 'webhook written in the plan', text: withExtra('notify:\n  webhook: https://hooks.slack.com/services/T000/B000/XXXX\n'), code: 'SECRET_IN_PLAN', line: 10, column: 12, fix: /\$\{BIOMASS_WEBHOOK_URL\}/ },
+  { name: 'node retries out of range', text: withExtra('processing: { retry: { attempts: 50 } }\n'), code: 'OUT_OF_RANGE', line: 9, column: 34, fix: /<= 20/ },
   { name: 'budget below one tile item', text: withExtra('storage: { budget: 100MB }\n'), code: 'STORAGE_BUDGET_TINY', line: 9, column: 20, fix: /raise storage\.budget to at least 1 GB/ },
   { name: 'tile source of an unknown scheme', text: replacing('uri: "estimated:"', 'uri: "s3://bucket/tiles"'), code: 'BAD_FORMAT', line: 5, column: 17, fix: /azure:\/\/CONTAINER/ },
   { name: 'band that Sentinel-2 does not have', text: replacing('tiles: { uri: "estimated:" }', 'tiles: { uri: "estimated:", bands: [B04, B13] }'), code: 'BAD_VALUE', line: 5, column: 44, fix: /"B04"/ },

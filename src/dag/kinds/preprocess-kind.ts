@@ -35,11 +35,12 @@ export const preprocessKind: NodeKind<PreprocessNode> = {
       ],
     };
   },
-  // The same function as `biomass preprocess`, over the items of the node's tile.
-  run: async (node, { plan, stores, signal, onProgress }) => {
+  // The same function as `biomass preprocess`, over the node's group of its tile's items, as one
+  // job (the scheduler admits preprocess.parallel_jobs of them at once).
+  run: async (node, { plan, stores, signal, onProgress, runId }) => {
     const { preprocessStateFromStore } = await import('../../tiles/stored-preprocess.js');
     const summary = await preprocessStateFromStore({
-      plan, db: stores.db, geography: stores.geography, state: node.state, tileIds: [node.tileId], signal,
+      plan, db: stores.db, geography: stores.geography, state: node.state, group: node, parallelJobs: 1, runId, signal,
       onProgress: (p) => onProgress?.(p.itemsDone, p.itemsTotal),
     });
     if (summary.failed.length > 0) {

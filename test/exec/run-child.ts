@@ -1,0 +1,13 @@
+// A `biomass run` in a process of its own, for the test that kills it (SIGKILL): the CLI's
+// main() with the TEST DOUBLE runners of test-runners.ts (the real ones are not in this
+// branch) and a delay per batch, so the kill lands mid-county.
+import { main } from '../../src/cli/main.js';
+import { TEST_TIMINGS } from './run-fixture.js';
+import { newBatchLog, testRunners } from './test-runners.js';
+
+const [plan, cwd] = process.argv.slice(2) as [string, string];
+process.exitCode = await main(['run', plan, '--json'], {
+  stdout: process.stdout, stderr: process.stderr, env: process.env, cwd, signals: process,
+  runTimings: TEST_TIMINGS,
+  nodeRunners: testRunners(newBatchLog(), { batchDelayMs: 150 }),
+});

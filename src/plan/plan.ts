@@ -77,6 +77,8 @@ export interface Plan {
     countyOrder: 'largest-first' | 'smallest-first' | 'fips';
     coverage: 'centre' | 'fractional';
     composite: 'max' | 'median';
+    /** SCL classes left out of NDVI. */
+    sclMask: number[];
   };
   rollout: {
     /** 2-digit FIPS codes, in the order written. */
@@ -183,6 +185,7 @@ export function normalizePlan(document: PlanDocument, file: string, unresolved: 
       countyOrder: doc.processing.county_order,
       coverage: doc.processing.coverage,
       composite: doc.processing.composite,
+      sclMask: [...doc.processing.scl_mask],
     },
     rollout: {
       states: doc.rollout.states.map((code) => findState(code)?.fips ?? code),

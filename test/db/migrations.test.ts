@@ -23,18 +23,18 @@ describe.each([
 
   it('applies the files in order once, and records them', async () => {
     const known = await loadMigrations('state');
-    expect(known.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(known.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 7]);
     const before = await migrationStatus(store, 'state');
-    expect(before).toMatchObject({ current: 0, latest: 5 });
-    expect(before.pending.map((m) => m.name)).toEqual(['runs_and_status', 'tile_index', 'outputs_and_metrics', 'tile_item_product', 'index_fingerprint']);
-    expect((await migrate(store, 'state')).map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(before).toMatchObject({ current: 0, latest: 7 });
+    expect(before.pending.map((m) => m.name)).toEqual(['runs_and_status', 'tile_index', 'outputs_and_metrics', 'tile_item_product', 'index_fingerprint', 'parcel_output_columns']);
+    expect((await migrate(store, 'state')).map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 7]);
     expect(await migrate(store, 'state')).toEqual([]);
-    expect((await migrate(store, 'forestry')).map((m) => m.name)).toEqual(['forestry_models']);
-    expect(await migrationStatus(store, 'state')).toMatchObject({ current: 5, latest: 5, pending: [] });
+    expect((await migrate(store, 'forestry')).map((m) => m.name)).toEqual(['forestry_models', 'model_states']);
+    expect(await migrationStatus(store, 'state')).toMatchObject({ current: 7, latest: 7, pending: [] });
     const rows = await store.query<{ migration_set: string; version: number }>(
       'SELECT migration_set, version FROM biomass.schema_migrations ORDER BY migration_set, version',
     );
-    expect(rows.rows.map((r) => `${r.migration_set}:${r.version}`)).toEqual(['forestry:1', 'state:1', 'state:2', 'state:3', 'state:4', 'state:5']);
+    expect(rows.rows.map((r) => `${r.migration_set}:${r.version}`)).toEqual(['forestry:1', 'forestry:2', 'state:1', 'state:2', 'state:3', 'state:4', 'state:5', 'state:7']);
   });
 
   it('refuses a database migrated by a newer biomass', async () => {
@@ -43,7 +43,7 @@ describe.each([
     const error = await migrate(store, 'state').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BiomassError);
     expect(error).toMatchObject({ code: 'DB_SCHEMA_NEWER', exitCode: 2 });
-    expect((error as Error).message).toMatch(/version 99, newer than this biomass knows \(5\)/);
+    expect((error as Error).message).toMatch(/version 99, newer than this biomass knows \(7\)/);
     await expect(migrationStatus(store, 'state')).rejects.toMatchObject({ code: 'DB_SCHEMA_NEWER' });
   });
 
@@ -60,9 +60,9 @@ describe('concurrent migrations on postgres', () => {
     try {
       await stores[0]!.exec('DROP SCHEMA IF EXISTS biomass CASCADE');
       const applied = await Promise.all(stores.map((s) => migrate(s, 'state')));
-      expect(applied.map((a) => a.length).sort()).toEqual([0, 5]);
+      expect(applied.map((a) => a.length).sort()).toEqual([0, 6]);
       const rows = await stores[0]!.query<{ n: string }>("SELECT count(*) AS n FROM biomass.schema_migrations WHERE migration_set = 'state'");
-      expect(Number(rows.rows[0]!.n)).toBe(5);
+      expect(Number(rows.rows[0]!.n)).toBe(6);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }

@@ -125,7 +125,7 @@ describe.each(backends(db))('repositories on $name', (backend) => {
     const by = { planName: plan, runId: 'run-1', attempt: 1 };
     expect(await upsertParcelOutputs(store, by, outputs)).toBe(2500);
     expect(await upsertParcelOutputs(store, by, outputs)).toBe(2500);
-    expect(await countOutputs(store, plan, '17001')).toEqual({ ok: 2250, no_model: 0, no_pixels: 250, total: 2500 });
+    expect(await countOutputs(store, plan, '17001')).toEqual({ ok: 2250, no_clear_pixels: 250, outside_tiles: 0, invalid_geometry: 0, empty_geometry: 0, no_model: 0, total: 2500 });
     // An older attempt of the same run may not overwrite what a newer one wrote.
     const newer = { ...by, attempt: 3 };
     await upsertParcelOutputs(store, newer, outputs.slice(0, 10).map((o) => ({ ...o, status: 'no_model' as const })));

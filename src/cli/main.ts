@@ -12,6 +12,7 @@ import { registerIndexCommand } from './index-command.js';
 import { registerPlanCommand } from './plan-command.js';
 import { registerValidateCommand } from './validate-command.js';
 import { registerZonalCommand } from './zonal-command.js';
+import { registerModelsCommand } from './models-command.js';
 
 /**
  * Runs the CLI with the given arguments (without `node biomass`) and returns the exit code:
@@ -58,6 +59,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   registerDbCommand(program, io, state);
   registerDemoCommand(program, io, state);
   registerZonalCommand(program, io, state);
+  registerModelsCommand(program, io, state);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

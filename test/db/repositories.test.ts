@@ -197,7 +197,7 @@ describe.each(backends(db))('repositories on $name', (backend) => {
     const anywhere = { ...model, modelId: `${plan}-deciduous-any`, region: '*', coefficients: { a: 1, b: 2 } };
     await upsertForestryModels(store, [model, anywhere]);
     await upsertForestryModels(store, [{ ...model, fitStats: { r2: 0.62, n: 48 } }]);
-    expect(await findForestryModel(store, `deciduous-${plan}`, 'IL')).toEqual({ ...model, fitStats: { r2: 0.62, n: 48 } });
+    expect(await findForestryModel(store, `deciduous-${plan}`, 'IL')).toEqual({ ...model, fitStats: { r2: 0.62, n: 48 }, states: ['IL'] });
     expect((await findForestryModel(store, `deciduous-${plan}`, 'TX'))?.modelId).toBe(anywhere.modelId);
     expect(await findForestryModel(store, 'mangrove', 'IL')).toBeUndefined();
     expect((await listForestryModels(store)).filter((m) => m.coverType === `deciduous-${plan}`)).toHaveLength(2);
@@ -210,7 +210,7 @@ describe.each(backends(db))('repositories on $name', (backend) => {
       coverType: 'conifer', region: 'OR', fitStats: {}, citation: 'c', illustrative: false,
     };
     await upsertForestryModels(store, [model], 'public.my_models');
-    expect(await findForestryModel(store, 'conifer', 'OR', 'public.my_models')).toEqual(model);
+    expect(await findForestryModel(store, 'conifer', 'OR', 'public.my_models')).toEqual({ ...model, states: ['OR'] });
     expect(await findForestryModel(store, 'conifer', 'OR')).toBeUndefined();
     expect(modelsTable()).toBe('"biomass"."biomass_models"');
     expect(() => modelsTable('models; DROP TABLE x')).toThrow(/is not a table name/);

@@ -58,19 +58,23 @@ export interface ParcelBatchTask {
   dates: BatchDate[];
 }
 
-/** Per parcel: [pixel weight, clear acquisitions, composite NDVI (NaN if none)]. */
+/**
+ * Per parcel, `3 + dates` values: pixel weight, clear acquisitions, composite NDVI (NaN if
+ * none), then the clear weight of each date (which items the parcel's figure came from).
+ */
 export function runParcelBatch(task: ParcelBatchTask): Float64Array {
   const n = task.geometries.ends.length;
-  const out = new Float64Array(3 * n);
+  const stride = 3 + task.dates.length;
+  const out = new Float64Array(stride * n);
   const mask = sclMaskTable(task.sclMask);
   const window = { width: task.width, height: task.height };
   for (let i = 0; i < n; i++) {
     const cover = coverage(task.rule, wkbToPixelPolygons(unpackWkb(task.geometries, i), task.grid), window);
     let weight = 0;
     for (const w of cover.weights) weight += w;
-    const perDate = task.dates.map((d) => parcelDateNdvi(cover, d.red, d.nir, d.scl, mask, d.offset).ndvi);
-    const { ndvi, dates } = compositeNdvi(perDate, task.composite);
-    out.set([weight, dates, ndvi], 3 * i);
+    const perDate = task.dates.map((d) => parcelDateNdvi(cover, d.red, d.nir, d.scl, mask, d.offset));
+    const { ndvi, dates } = compositeNdvi(perDate.map((d) => d.ndvi), task.composite);
+    out.set([weight, dates, ndvi, ...perDate.map((d) => d.clearWeight)], stride * i);
   }
   return out;
 }

@@ -13,6 +13,7 @@ import { registerPlanCommand } from './plan-command.js';
 import { registerValidateCommand } from './validate-command.js';
 import { registerZonalCommand } from './zonal-command.js';
 import { registerModelsCommand } from './models-command.js';
+import { registerProcessCountyCommand } from './process-county-command.js';
 
 /**
  * Runs the CLI with the given arguments (without `node biomass`) and returns the exit code:
@@ -48,10 +49,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     name: 'preprocess', description: "convert a state's tiles to streamable COGs (--state-fips 17)",
     waitsFor: 'tile preprocessing',
   });
-  registerPendingCommand(program, {
-    name: 'process-county', description: 'compute biomass for one county (--county-fips 17113)',
-    waitsFor: 'county processing',
-  });
+  registerProcessCountyCommand(program, io, state);
   registerPendingCommand(program, {
     name: 'cleanup', description: "delete a state's temporary tiles under storage.dir (--state-fips 17)",
     waitsFor: 'cleanup',

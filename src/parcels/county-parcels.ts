@@ -7,7 +7,7 @@
  */
 import gdal from 'gdal-async';
 import { areaOf, srsOf } from '../geo/utm-projection.js';
-import type { Footprint } from '../geo/mgrs.js';
+import { utmZoneOfLon, type Footprint } from '../geo/mgrs.js';
 import { cutBatches, hilbertSort } from './hilbert-order.js';
 import type { SourceParcel } from './parcel-source.js';
 
@@ -43,11 +43,14 @@ export interface TileOfCounty {
 }
 
 /**
- * Places parcels on tiles: the first tile (by id) whose footprint holds the parcel whole,
- * else the one holding the larger part of its box; none: outside_tiles.
+ * Places parcels on tiles: the first tile whose footprint holds the parcel whole, else the
+ * one holding the larger part of its box; none: outside_tiles. Tiles of the parcel's own
+ * UTM zone (by the longitude of its centre) come first, then by id: Sentinel-2 tiles of
+ * neighbouring zones overlap, and the own zone's projection distorts least.
  */
 export function placeParcels(parcels: readonly SourceParcel[], sourceSrs: gdal.SpatialReference, tiles: readonly TileOfCounty[]): { placed: PlacedParcel[]; unplaced: UnplacedParcel[] } {
-  const sorted = [...tiles].sort((a, b) => a.tileId.localeCompare(b.tileId));
+  const byId = [...tiles].sort((a, b) => a.tileId.localeCompare(b.tileId));
+  const toLonLat = new gdal.CoordinateTransformation(sourceSrs, gdal.SpatialReference.fromUserInput('OGC:CRS84'));
   const transforms = new Map<number, gdal.CoordinateTransformation>();
   const transformTo = (epsg: number) => {
     let ct = transforms.get(epsg);
@@ -61,6 +64,10 @@ export function placeParcels(parcels: readonly SourceParcel[], sourceSrs: gdal.S
       unplaced.push({ id: parcel.id, status: parcel.status ?? 'invalid_geometry', areaM2: 0 });
       continue;
     }
+    const centre = parcel.geometry.getEnvelope();
+    const lon = toLonLat.transformPoint((centre.minX + centre.maxX) / 2, (centre.minY + centre.maxY) / 2).x;
+    const ownZone = utmZoneOfLon(lon);
+    const sorted = [...byId.filter((t) => t.footprint.epsg % 100 === ownZone), ...byId.filter((t) => t.footprint.epsg % 100 !== ownZone)];
     // One projected copy per zone, shared by the zone's tiles.
     const projected = new Map<number, { geometry: gdal.Geometry; env: gdal.Envelope }>();
     let best: { tile: TileOfCounty; share: number } | undefined;

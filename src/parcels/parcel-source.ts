@@ -69,7 +69,8 @@ export function openParcelSource(options: ParcelSourceOptions): OpenParcelSource
     }
     const layer = options.layer ? dataset.layers.get(options.layer) : dataset.layers.get(0);
     const srs = layer.srs;
-    if (!srs) {
+    // GeoPackage reports a layer without CRS as an "Undefined geographic/cartesian SRS".
+    if (!srs || /^[A-Z_]+\["Undefined /.test(srs.toWKT())) {
       throw new BiomassError('PARCELS_CRS', `the parcel source ${name} (layer ${layer.name}) has no coordinate reference system`, {
         hint: 'assign one to the source (ogr2ogr -a_srs EPSG:4326 ...): parcels are reprojected to each tile\'s UTM zone', exitCode: 2,
       });

@@ -141,21 +141,28 @@ export async function processCounty(options: CountyStepOptions): Promise<CountyS
 
     let done = batches.slice(0, first).reduce((n, b) => n + b.parcels.length + b.unplaced.length, 0);
     const doneAtStart = done;
-    let commitChain = Promise.resolve();
+    // Commits go in batch order (a batch computed early waits for the one before it), so the
+    // checkpoint never passes a batch that is not stored.
+    const committed = todo.map(() => deferred());
+    for (const d of committed) d.promise.catch(() => undefined);
+    const position = new Map(todo.map((b, i) => [b.index, i]));
     const runBatch = async (batch: CountyBatch): Promise<void> => {
-      const outputs = await computeBatch(batch, { plan, countyFips, stateFips: county.stateFips, model, configHash, itemsByTile, grids, reader, pool, signal });
-      // Commits go in batch order, so the checkpoint never passes a batch that is not stored.
-      const commit = commitChain.then(async () => {
+      const p = position.get(batch.index)!;
+      try {
+        const outputs = await computeBatch(batch, { plan, countyFips, stateFips: county.stateFips, model, configHash, itemsByTile, grids, reader, pool, signal });
+        if (p > 0) await committed[p - 1]!.promise;
         signal?.throwIfAborted();
         done += outputs.length;
         await commitCountyBatch(stores.db, { planName: plan.name, runId, attempt, countyFips, batchIndex: batch.index, parcelsDone: done, outputs: outputs.map((o) => ({ ...o, batchIndex: batch.index })) }, { signal });
         for (const o of outputs) summary.byStatus[o.status]++;
         const elapsed = (Date.now() - started) / 1000;
         const rate = (done - doneAtStart) / Math.max(elapsed, 1e-3);
+        committed[p]!.resolve();
         options.onProgress?.({ done, total, rate, etaMs: rate > 0 ? ((total - done) / rate) * 1000 : Infinity });
-      });
-      commitChain = commit.catch(() => undefined);
-      await commit;
+      } catch (error) {
+        committed[p]!.reject(error);
+        throw error;
+      }
     };
     await inParallel(todo, Math.max(1, plan.processing.parallelBatches), runBatch, signal);
   } finally {
@@ -270,6 +277,16 @@ function configHashOf(plan: Plan, model: ForestryModel | undefined): string {
     coverage: p.coverage, composite: p.composite, sclMask: [...p.sclMask].sort((a, b) => a - b), season: plan.season,
     model: model ? `${model.modelId}@${model.modelVersion}` : null,
   })).digest('hex').slice(0, 16);
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
 }
 
 function emptyReads(): ReadFigures {

@@ -7,6 +7,7 @@
  * stores: it opens its own worker pool and block cache unless it is given them.
  */
 import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { BiomassError } from '../biomass-error.js';
 import { commitCountyBatch } from '../db/county-batch.js';
 import { getCountyCheckpoint } from '../db/county-checkpoints-repository.js';
@@ -52,6 +53,11 @@ export interface CountySummary {
   bytesRead: number;
   cache: CacheFigures;
   elapsedMs: number;
+  /**
+   * Where the time went, summed over batches (batches overlap, so these add up to more than
+   * elapsedMs): reading and decoding blocks into windows, kernels in workers, commits.
+   */
+  timings: { readMs: number; kernelMs: number; commitMs: number };
   runId: string;
 }
 
@@ -68,6 +74,8 @@ export interface CountyStepOptions {
   cache?: BlockCache<BlockPixels>;
   locator?: BandLocator;
   onProgress?: (progress: CountyProgress) => void;
+  /** Told of every block read from storage. */
+  onBlockRead?: ConstructorParameters<typeof BlockReader>[0]['onRead'];
 }
 
 const BANDS = { red: 'B04', nir: 'B08', scl: 'SCL' } as const;
@@ -122,14 +130,15 @@ export async function processCounty(options: CountyStepOptions): Promise<CountyS
   const summary: CountySummary = {
     countyFips, parcels: total, byStatus: { ok: 0, no_clear_pixels: 0, outside_tiles: 0, invalid_geometry: 0, empty_geometry: 0, no_model: 0 },
     batches: batches.length, resumedBatches: first, reads: emptyReads(), streamedOrLocalShare: 1, bytesRead: 0,
-    cache: { hits: 0, misses: 0, evictions: 0, bytes: 0, peakBytes: 0, entries: 0, maxBytes: plan.cache.maxBytes }, elapsedMs: 0, runId,
+    cache: { hits: 0, misses: 0, evictions: 0, bytes: 0, peakBytes: 0, entries: 0, maxBytes: plan.cache.maxBytes }, elapsedMs: 0,
+    timings: { readMs: 0, kernelMs: 0, commitMs: 0 }, runId,
   };
 
   if (plan.tiles.kind === 'azure') await configureGdalForBlobs(plan.tiles.connection);
   const ownPool = !options.pool;
   const pool = options.pool ?? (await (await import('./kernel-pool.js')).openKernelPool(plan.processing.workers));
   const cache = options.cache ?? new BlockCache<BlockPixels>({ maxBytes: plan.cache.maxBytes, eviction: plan.cache.eviction });
-  const reader = new BlockReader({ locator: options.locator ?? defaultBandLocator, cache, maxOpen: Math.max(3, plan.cache.maxTiles) });
+  const reader = new BlockReader({ locator: options.locator ?? defaultBandLocator, cache, maxOpen: Math.max(3, plan.cache.maxTiles), onRead: options.onBlockRead });
   try {
     const grids = new Map<string, { fine: BandInfo; scl: BandInfo }>();
     for (const [tileId, list] of itemsByTile) {
@@ -149,11 +158,13 @@ export async function processCounty(options: CountyStepOptions): Promise<CountyS
     const runBatch = async (batch: CountyBatch): Promise<void> => {
       const p = position.get(batch.index)!;
       try {
-        const outputs = await computeBatch(batch, { plan, countyFips, stateFips: county.stateFips, model, configHash, itemsByTile, grids, reader, pool, signal });
+        const outputs = await computeBatch(batch, { plan, countyFips, stateFips: county.stateFips, model, configHash, itemsByTile, grids, reader, pool, signal, timings: summary.timings });
         if (p > 0) await committed[p - 1]!.promise;
         signal?.throwIfAborted();
         done += outputs.length;
+        const commitStart = performance.now();
         await commitCountyBatch(stores.db, { planName: plan.name, runId, attempt, countyFips, batchIndex: batch.index, parcelsDone: done, outputs: outputs.map((o) => ({ ...o, batchIndex: batch.index })) }, { signal });
+        summary.timings.commitMs += performance.now() - commitStart;
         for (const o of outputs) summary.byStatus[o.status]++;
         const elapsed = (Date.now() - started) / 1000;
         const rate = (done - doneAtStart) / Math.max(elapsed, 1e-3);
@@ -192,6 +203,7 @@ interface BatchContext {
   reader: BlockReader;
   pool: KernelPool;
   signal: AbortSignal | undefined;
+  timings: CountySummary['timings'];
 }
 
 async function computeBatch(batch: CountyBatch, ctx: BatchContext): Promise<ParcelOutput[]> {
@@ -211,6 +223,7 @@ async function computeBatch(batch: CountyBatch, ctx: BatchContext): Promise<Parc
   const window = unionBox(parcelBoxes);
   if (!window || inside.length === 0) return outputs;
 
+  const readStart = performance.now();
   const dates: BatchDate[] = await Promise.all(items.map(async (item) => {
     ctx.signal?.throwIfAborted();
     const [red, nir, sclPixels, redInfo] = await Promise.all([
@@ -221,13 +234,16 @@ async function computeBatch(batch: CountyBatch, ctx: BatchContext): Promise<Parc
     ]);
     return { red: red as Uint16Array, nir: nir as Uint16Array, scl: sclPixels, offset: boaOffset({ product: item.product, metadataOffset: redInfo.metadata.BOA_ADD_OFFSET }) };
   }));
+  ctx.timings.readMs += performance.now() - readStart;
   const geometries = packWkb(inside.map((p) => p.wkb));
+  const kernelStart = performance.now();
   const transfer = [geometries.bytes.buffer, geometries.ends.buffer, ...dates.flatMap((d) => [d.red.buffer, d.nir.buffer, d.scl.buffer])];
   const result = await ctx.pool.run({
     task: 'parcels', rule: ctx.plan.processing.coverage, composite: ctx.plan.processing.composite, sclMask: ctx.plan.processing.sclMask,
     width: window.col1 - window.col0, height: window.row1 - window.row0, grid: gridOf(fine.geoTransform, window.col0, window.row0),
     geometries, dates,
   }, transfer, ctx.signal);
+  ctx.timings.kernelMs += performance.now() - kernelStart;
   const stride = 3 + items.length;
   inside.forEach((parcel, i) => {
     const weight = result[stride * i]!, clearDates = result[stride * i + 1]!, ndvi = result[stride * i + 2]!;

@@ -94,7 +94,13 @@ export class BlockReader {
   };
 
   constructor(
-    private readonly options: { locator: BandLocator; cache: BlockCache<BlockPixels>; maxOpen: number },
+    private readonly options: {
+      locator: BandLocator;
+      cache: BlockCache<BlockPixels>;
+      maxOpen: number;
+      /** Told of every block read from storage (benchmarks compare them with the file's block index). */
+      onRead?: (read: { itemId: string; band: string; bx: number; by: number; location: BandLocation; bytes: number }) => void;
+    },
   ) {}
 
   /** The band's grid and metadata (opens the file once; kept open up to maxOpen files). */
@@ -120,6 +126,7 @@ export class BlockReader {
       const counts = this.counts.byPath[open.info.location.path];
       counts.blocks++;
       counts.bytes += pixels.byteLength;
+      this.options.onRead?.({ itemId: item.itemId, band, bx, by, location: open.info.location, bytes: pixels.byteLength });
       this.options.cache.set(key, pixels, pixels.byteLength);
       return pixels;
     })();

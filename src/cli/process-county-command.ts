@@ -32,7 +32,7 @@ export function registerProcessCountyCommand(program: Command, io: CliIo, state:
       const { prepareSchema } = await import('../db/migrations.js');
       const { loadGeography } = await import('../geo/geography.js');
       const { processCounty } = await import('../biomass/county-step.js');
-      const { plan } = await loadPlanOrThrow(flags.plan, { env: io.env, machineChecks: 'error', cwd: io.cwd });
+      const { plan } = await loadPlanOrThrow(flags.plan, { env: io.env, machineChecks: 'skip', cwd: io.cwd }); // disk checks are for preprocessing; the parcel source is checked when opened
       const geography = await loadGeography();
       const county = geography.county(flags.fips);
       const stores = await openStores(databaseOf(plan));

@@ -115,17 +115,21 @@ rollout: { states: ["17"], counties: ["${MCLEAN}"] }
     });
     const countyMs = performance.now() - t;
     const fetched = proxy.counts();
+    say(`  county step: ${summary.parcels.toLocaleString('en-US')} parcels in ${(countyMs / 1000).toFixed(1)} s, ${blocks.size} blocks read, ${formatBytes(fetched.bytes)} fetched in ${fetched.requests} requests`);
 
     // The I/O limit: compressed bytes of exactly those blocks, from the files' block indexes.
     const service = BlobServiceClient.fromConnectionString(azurite.connectionString);
+    // /vsiaz/CONTAINER/NAME -> the blob.
+    const blobOf = (gdalPath: string) => {
+      const [, , container, ...name] = gdalPath.split('/');
+      return service.getContainerClient(container!).getBlobClient(name.join('/'));
+    };
     const indexes = new Map<string, ReturnType<typeof parseTiffBlockIndex>>();
     let limitBytes = 0;
     for (const b of blocks.values()) {
       let index = indexes.get(b.gdalPath);
       if (!index) {
-        const [, container, ...name] = b.gdalPath.replace(/^\/vsiaz\//, '').split('/');
-        void container;
-        const blob = service.getContainerClient(b.gdalPath.split('/')[2]!).getBlobClient(name.join('/'));
+        const blob = blobOf(b.gdalPath);
         let size = 65_536;
         for (;;) {
           const head = await blob.downloadToBuffer(0, size);
@@ -139,9 +143,7 @@ rollout: { states: ["17"], counties: ["${MCLEAN}"] }
     let wholeBytes = 0;
     for (const item of items) {
       for (const band of ['B04', 'B08', 'SCL']) {
-        const gdalPath = (await defaultBandLocator(item, band)).gdalPath;
-        const parts = gdalPath.split('/');
-        wholeBytes += (await service.getContainerClient(parts[2]!).getBlobClient(parts.slice(3).join('/')).getProperties()).contentLength ?? 0;
+        wholeBytes += (await blobOf((await defaultBandLocator(item, band)).gdalPath).getProperties()).contentLength ?? 0;
       }
     }
 

@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { BiomassError } from '../biomass-error.js';
 import { commitCountyBatch } from '../db/county-batch.js';
 import { getCountyCheckpoint } from '../db/county-checkpoints-repository.js';
+import { recordMetrics, type Metric } from '../db/performance-metrics-repository.js';
 import { findModelForState, type ForestryModel } from '../db/forestry-models-repository.js';
 import type { ParcelOutput, ParcelOutputStatus } from '../db/parcel-outputs-repository.js';
 import type { Store } from '../db/store.js';
@@ -182,7 +183,7 @@ export async function processCounty(options: CountyStepOptions): Promise<CountyS
   }
   const reads = reader.figures();
   const blocks = reads.byPath.local.blocks + reads.byPath.streamed.blocks + reads.byPath.downloaded.blocks;
-  return {
+  const result: CountySummary = {
     ...summary,
     reads,
     streamedOrLocalShare: blocks > 0 ? (reads.byPath.local.blocks + reads.byPath.streamed.blocks) / blocks : 1,
@@ -190,6 +191,29 @@ export async function processCounty(options: CountyStepOptions): Promise<CountyS
     cache: cache.figures(),
     elapsedMs: Date.now() - started,
   };
+  await recordMetrics(stores.db, runId, countyMetrics(result));
+  return result;
+}
+
+/** The summary as figures of the run (biomass.performance_metrics, scope county:<fips>). */
+function countyMetrics(s: CountySummary): Metric[] {
+  const scope = `county:${s.countyFips}`;
+  const written = Object.values(s.byStatus).reduce((a, b) => a + b, 0);
+  return [
+    { scope, name: 'parcels_written', value: written, unit: 'count' },
+    ...Object.entries(s.byStatus).map(([status, n]) => ({ scope, name: `parcels_${status}`, value: n, unit: 'count' })),
+    ...Object.entries(s.reads.byPath).flatMap(([p, r]) => [
+      { scope, name: `blocks_${p}`, value: r.blocks, unit: 'count' },
+      { scope, name: `bytes_${p}`, value: r.bytes, unit: 'bytes' },
+    ]),
+    { scope, name: 'streamed_or_local_share', value: s.streamedOrLocalShare, unit: 'ratio' },
+    { scope, name: 'cache_hits', value: s.cache.hits, unit: 'count' },
+    { scope, name: 'cache_misses', value: s.cache.misses, unit: 'count' },
+    { scope, name: 'cache_evictions', value: s.cache.evictions, unit: 'count' },
+    { scope, name: 'cache_peak_bytes', value: s.cache.peakBytes, unit: 'bytes' },
+    { scope, name: 'elapsed_ms', value: s.elapsedMs, unit: 'ms' },
+    { scope, name: 'parcels_per_second', value: written / Math.max(s.elapsedMs / 1000, 1e-3), unit: 'parcels/s' },
+  ];
 }
 
 interface BatchContext {

@@ -15,6 +15,7 @@ import { upsertForestryModels } from '../../src/db/forestry-models-repository.js
 import { prepareSchema } from '../../src/db/migrations.js';
 import { openStores, type Stores } from '../../src/db/open-store.js';
 import { listCountyOutputs, type StoredParcelOutput } from '../../src/db/parcel-outputs-repository.js';
+import { listMetrics } from '../../src/db/performance-metrics-repository.js';
 import { loadGeography, type Geography } from '../../src/geo/geography.js';
 import { generateParcels } from '../../src/parcels/parcel-generator.js';
 import { openParcelSource } from '../../src/parcels/parcel-source.js';
@@ -120,6 +121,9 @@ describe('county step against Azurite and PostgreSQL', () => {
     expect(summary.reads.byPath.streamed.blocks).toBeLessThanOrEqual(4 * 2 * 9);
     expect(summary.cache.evictions).toBe(0);
     expect(summary.cache.hits).toBeGreaterThan(summary.reads.byPath.streamed.blocks);
+    const metrics = await listMetrics(stores.state, summary.runId, `county:${MCLEAN}`);
+    expect(metrics.find((m) => m.name === 'parcels_written')?.value).toBe(parcelCount);
+    expect(metrics.find((m) => m.name === 'blocks_streamed')?.value).toBe(summary.reads.byPath.streamed.blocks);
   });
 
   it('gives the same rows when aborted after three batches and restarted', async () => {

@@ -19,8 +19,8 @@ export async function openKernelPool(workers = 0): Promise<KernelPool> {
     filename: new URL('./kernel-worker.mjs', import.meta.url).href,
     minThreads: threads,
     maxThreads: threads,
-    // Tasks carry whole batches: a short queue keeps memory bounded, callers await.
-    maxQueue: 'auto',
+    // Unbounded queue: callers bound what they submit (the county step keeps
+    // processing.parallel_batches batches in flight; zonal submits small chunks of WKB).
   });
   return {
     threads,

@@ -143,6 +143,25 @@ describe('biomass zonal', () => {
     }
   });
 
+  it('keeps layer order over many chunks of features on one worker', async () => {
+    // Regression: a bounded task queue refused the fifth chunk ("Task queue is at limit").
+    const ds = gdal.open(path.join(dir, 'many.gpkg'), 'w', 'GPKG');
+    const layer = ds.layers.create('cells', gdal.SpatialReference.fromEPSG(32616), gdal.wkbPolygon);
+    for (let i = 0; i < 1100; i++) {
+      const x = X0 + (i % 40) * 30 + 0.3, y = Y0 - Math.floor(i / 40) * 30 - 0.3;
+      const feature = new gdal.Feature(layer);
+      feature.setGeometry(gdal.Geometry.fromWKT(`POLYGON((${x} ${y},${x + 20} ${y},${x + 20} ${y - 20},${x} ${y - 20},${x} ${y}))`));
+      layer.features.add(feature);
+    }
+    ds.close();
+    const result = await runBiomass(['zonal', 'band.tif', 'many.gpkg', '--workers', '1'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const rows = parseCsv(result.stdout);
+    expect([...rows.keys()]).toEqual(Array.from({ length: 1100 }, (_, i) => String(i + 1)));
+    // Each 20 m square holds 4 pixel centres (fewer where no data or off the raster's 100 rows).
+    expect(rows.get('1')![0]).toBe(values[0] === NODATA ? 3 : 4);
+  });
+
   it('refuses a missing band, layer or id field by name', async () => {
     const band = await runBiomass(['zonal', 'band.tif', 'utm.gpkg', '--band', '3'], { cwd: dir });
     expect(band.code).toBe(2);

@@ -55,10 +55,11 @@ export interface CountySummary {
   cache: CacheFigures;
   elapsedMs: number;
   /**
-   * Where the time went, summed over batches (batches overlap, so these add up to more than
-   * elapsedMs): reading and decoding blocks into windows, kernels in workers, commits.
+   * Where the time went: reading, checking, reprojecting and batching the parcels (once),
+   * then summed over batches (batches overlap, so these add up to more than elapsedMs):
+   * reading and decoding blocks into windows, kernels in workers, commits.
    */
-  timings: { readMs: number; kernelMs: number; commitMs: number };
+  timings: { parcelsMs: number; readMs: number; kernelMs: number; commitMs: number };
   runId: string;
 }
 
@@ -106,6 +107,7 @@ export async function processCounty(options: CountyStepOptions): Promise<CountyS
   for (const item of items) itemsByTile.set(item.mgrsTile, [...(itemsByTile.get(item.mgrsTile) ?? []), item]);
   for (const list of itemsByTile.values()) list.sort((a, b) => a.acquiredOn.localeCompare(b.acquiredOn) || a.itemId.localeCompare(b.itemId));
 
+  const parcelsStart = performance.now();
   const source = openParcelSource(plan.parcels);
   let batches: CountyBatch[];
   try {
@@ -116,6 +118,7 @@ export async function processCounty(options: CountyStepOptions): Promise<CountyS
   } finally {
     source.close();
   }
+  const parcelsMs = performance.now() - parcelsStart;
   const total = batches.reduce((n, b) => n + b.parcels.length + b.unplaced.length, 0);
   const model = await findModelForState(stores.forestry ?? stores.db, DEFAULT_COVER_GROUP, state, plan.forestry.table);
   const configHash = configHashOf(plan, model);
@@ -132,7 +135,7 @@ export async function processCounty(options: CountyStepOptions): Promise<CountyS
     countyFips, parcels: total, byStatus: { ok: 0, no_clear_pixels: 0, outside_tiles: 0, invalid_geometry: 0, empty_geometry: 0, no_model: 0 },
     batches: batches.length, resumedBatches: first, reads: emptyReads(), streamedOrLocalShare: 1, bytesRead: 0,
     cache: { hits: 0, misses: 0, evictions: 0, bytes: 0, peakBytes: 0, entries: 0, maxBytes: plan.cache.maxBytes }, elapsedMs: 0,
-    timings: { readMs: 0, kernelMs: 0, commitMs: 0 }, runId,
+    timings: { parcelsMs, readMs: 0, kernelMs: 0, commitMs: 0 }, runId,
   };
 
   if (plan.tiles.kind === 'azure') await configureGdalForBlobs(plan.tiles.connection);

@@ -48,14 +48,14 @@ describe('biomass db', () => {
   it('migrate without a URL creates the embedded database under .biomass/db, once', async () => {
     const first = await cli(['db', 'migrate']);
     expect(first.code).toBe(0);
-    expect(first.stdout.split('\n').filter((l) => l.startsWith('applied'))).toHaveLength(6);
+    expect(first.stdout.split('\n').filter((l) => l.startsWith('applied'))).toHaveLength(8);
     expect(first.stdout).toContain('applied   state 0001 runs_and_status');
     expect(existsSync(path.join(cwd, '.biomass', 'db', 'PG_VERSION'))).toBe(true);
     const second = await cli(['db', 'migrate']);
     expect(second).toMatchObject({ code: 0, stdout: `up to date  pglite ${path.join(cwd, '.biomass', 'db')}\n` });
     const status = await cli(['db', 'status']);
-    expect(status.stdout).toContain('state     version 5 of 5, up to date');
-    expect(status.stdout).toContain('forestry  version 1 of 1, up to date');
+    expect(status.stdout).toContain('state     version 7 of 7, up to date');
+    expect(status.stdout).toContain('forestry  version 2 of 2, up to date');
     // The lock on the embedded directory was released.
     expect(existsSync(path.join(cwd, '.biomass', 'db.lock'))).toBe(false);
   });
@@ -87,14 +87,14 @@ describe('biomass db', () => {
     const pending = await cli(['db', 'status'], { DATABASE_URL: db.url });
     expect(pending.code).toBe(0);
     expect(pending.stdout).toContain(`database  postgres 127.0.0.1:5432/${db.name}`);
-    expect(pending.stdout).toMatch(/state     version 0 of 5, 5 pending: 0001 runs_and_status, 0002 tile_index, 0003 outputs_and_metrics, 0004 tile_item_product, 0005 index_fingerprint \(run: biomass db migrate\)/);
+    expect(pending.stdout).toMatch(/state     version 0 of 7, 6 pending: 0001 runs_and_status, 0002 tile_index, 0003 outputs_and_metrics, 0004 tile_item_product, 0005 index_fingerprint, 0007 parcel_output_columns \(run: biomass db migrate\)/);
     const migrated = await cli(['db', 'migrate', '--database-url', db.url], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/wrong' });
     expect(migrated.code).toBe(0);
     expect(migrated.stdout).toContain(`applied   state 0003 outputs_and_metrics  (postgres 127.0.0.1:5432/${db.name})`);
     const json = await cli(['db', 'status', '--json'], { DATABASE_URL: db.url });
     expect(JSON.parse(json.stdout)).toMatchObject({
       database: `postgres 127.0.0.1:5432/${db.name}`,
-      sets: [{ set: 'state', current: 5, latest: 5, pending: [] }, { set: 'forestry', current: 1, latest: 1, pending: [] }],
+      sets: [{ set: 'state', current: 7, latest: 7, pending: [] }, { set: 'forestry', current: 2, latest: 2, pending: [] }],
       pool: { max: 25, retries: 0 },
     });
   });
@@ -125,9 +125,9 @@ describe('biomass db', () => {
         [0, 1].map(() => run(process.execPath, [bin, 'db', 'migrate', '--database-url', db.url], { cwd })),
       );
       const applied = outputs.flatMap((o) => o.stdout.split('\n').filter((l) => l.startsWith('applied')));
-      expect(applied).toHaveLength(6);
+      expect(applied).toHaveLength(8);
       const rows = await store.query<{ n: string }>('SELECT count(*) AS n FROM biomass.schema_migrations');
-      expect(Number(rows.rows[0]!.n)).toBe(6);
+      expect(Number(rows.rows[0]!.n)).toBe(8);
     } finally {
       await store.end();
     }

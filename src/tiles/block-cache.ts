@@ -66,6 +66,15 @@ export class BlockCache<V> {
     return entry.value;
   }
 
+  /**
+   * An access answered by a read already in flight (two batches wanting the same block at
+   * once): a hit, since the block is read once; it consumes the key's next planned use.
+   */
+  shared(key: string): void {
+    this.consume(key);
+    this.counts.hits++;
+  }
+
   /** Whether the key is cached, without counting an access. */
   has(key: string): boolean {
     return this.entries.has(key);

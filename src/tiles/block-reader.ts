@@ -116,10 +116,13 @@ export class BlockReader {
   /** One decoded block, from the cache or read once (concurrent callers share the read). */
   async block(item: LocatableItem, band: string, bx: number, by: number): Promise<BlockPixels> {
     const key = BlockReader.key(item.itemId, band, bx, by);
+    const pending = this.inFlight.get(key);
+    if (pending) {
+      this.options.cache.shared(key);
+      return pending;
+    }
     const cached = this.options.cache.get(key);
     if (cached) return cached;
-    const pending = this.inFlight.get(key);
-    if (pending) return pending;
     const read = (async () => {
       const open = await this.openBand(item, band);
       const pixels = (await open.band.pixels.readBlockAsync(bx, by)) as BlockPixels;

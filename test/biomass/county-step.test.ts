@@ -120,6 +120,7 @@ describe('county step against Azurite and PostgreSQL', () => {
     expect(summary.streamedOrLocalShare).toBe(1);
     expect(summary.reads.byPath.streamed.blocks).toBeLessThanOrEqual(4 * 2 * 9);
     expect(summary.cache.evictions).toBe(0);
+    expect(summary.cache.misses).toBe(summary.reads.byPath.streamed.blocks);
     expect(summary.cache.hits).toBeGreaterThan(summary.reads.byPath.streamed.blocks);
     const metrics = await listMetrics(stores.state, summary.runId, `county:${MCLEAN}`);
     expect(metrics.find((m) => m.name === 'parcels_written')?.value).toBe(parcelCount);

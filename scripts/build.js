@@ -38,7 +38,7 @@ export async function build({ outDir = 'dist/cli', root = ROOT } = {}) {
     // Output name -> source. Every output lands flat in outDir, so a module that finds a worker
     // file with new URL('./name.js', import.meta.url) finds it here too: a Piscina worker is
     // added as an entry of its own.
-    entryPoints: { main: 'src/cli/main.ts' },
+    entryPoints: { main: 'src/cli/main.ts', 'kernel-worker': 'src/biomass/kernel-worker.ts' },
     outdir: temporary,
     bundle: true,
     splitting: true,

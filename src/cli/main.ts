@@ -6,7 +6,6 @@ import { PlanRejected } from '../plan/load-plan.js';
 import { escapeControl, formatProblem, summarizeProblems } from '../plan/problem.js';
 import { redact } from '../secrets.js';
 import { processIo, type CliIo } from './cli-io.js';
-import { registerPendingCommand } from './pending-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerCleanupCommand } from './cleanup-command.js';
 import { registerDbCommand } from './db-command.js';
@@ -16,6 +15,9 @@ import { registerPreprocessCommand } from './preprocess-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerValidateCommand } from './validate-command.js';
+import { registerZonalCommand } from './zonal-command.js';
+import { registerModelsCommand } from './models-command.js';
+import { registerProcessCountyCommand } from './process-county-command.js';
 
 /**
  * Runs the CLI with the given arguments (without `node biomass`) and returns the exit code:
@@ -42,13 +44,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   registerStatusCommand(program, io, state);
   registerIndexCommand(program, io, state);
   registerPreprocessCommand(program, io, state);
-  registerPendingCommand(program, {
-    name: 'process-county', description: 'compute biomass for one county (--county-fips 17113)',
-    waitsFor: 'county processing',
-  });
+  registerProcessCountyCommand(program, io, state);
   registerCleanupCommand(program, io, state);
   registerDbCommand(program, io, state);
   registerDemoCommand(program, io, state);
+  registerZonalCommand(program, io, state);
+  registerModelsCommand(program, io, state);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

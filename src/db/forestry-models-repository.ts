@@ -12,14 +12,17 @@ export interface ForestryModel {
   form: 'linear' | 'power' | 'exponential';
   coefficients: Record<string, number>;
   coverType: string;
+  /** The label the users gave the region it was fitted for ('*' for anywhere). */
   region: string;
+  /** States it applies to (2-digit FIPS or postal codes); empty means anywhere. Default: from region. */
+  states?: string[];
   fitStats: Record<string, number>;
   citation: string;
   /** True for demo rows that are not fitted to real data. */
   illustrative: boolean;
 }
 
-const COLUMNS = 9;
+const COLUMNS = 10;
 
 /** The table the forestry migration creates; the plan's sources.forestry.table default. */
 export const DEFAULT_MODELS_TABLE = 'biomass_models';
@@ -46,23 +49,31 @@ export async function upsertForestryModels(db: Queryable, models: readonly Fores
   for (const group of statementGroups(unique, COLUMNS)) {
     await db.query(
       `INSERT INTO ${modelsTable(table)}
-         (model_id, model_version, form, coefficients, cover_type, region, fit_stats, citation, illustrative)
+         (model_id, model_version, form, coefficients, cover_type, region, fit_stats, citation, illustrative, states)
        VALUES ${rowsPlaceholders(group.length, COLUMNS)}
        ON CONFLICT (model_id) DO UPDATE SET
          model_version = EXCLUDED.model_version, form = EXCLUDED.form, coefficients = EXCLUDED.coefficients,
          cover_type = EXCLUDED.cover_type, region = EXCLUDED.region, fit_stats = EXCLUDED.fit_stats,
-         citation = EXCLUDED.citation, illustrative = EXCLUDED.illustrative, loaded_at = now()`,
+         citation = EXCLUDED.citation, illustrative = EXCLUDED.illustrative, states = EXCLUDED.states, loaded_at = now()`,
       group.flatMap((m) => [
         m.modelId, m.modelVersion, m.form, JSON.stringify(m.coefficients), m.coverType, m.region,
-        JSON.stringify(m.fitStats), m.citation, m.illustrative,
+        JSON.stringify(m.fitStats), m.citation, m.illustrative, `{${statesOf(m).map((st) => `"${st}"`).join(',')}}`,
       ]),
     );
   }
 }
 
+/** The states a model applies to: as given, else read from its region label ('IL, IN'; '*' = anywhere). */
+export function statesOf(model: Pick<ForestryModel, 'region' | 'states'>): string[] {
+  if (model.states) return model.states.filter((st) => /^[A-Za-z0-9]{2}$/.test(st));
+  if (model.region.trim() === '*') return [];
+  return model.region.split(',').map((st) => st.trim()).filter((st) => /^[A-Za-z0-9]{2}$/.test(st));
+}
+
 interface ModelRow {
   model_id: string; model_version: string; form: ForestryModel['form']; coefficients: Record<string, number>;
   cover_type: string; region: string; fit_stats: Record<string, number>; citation: string; illustrative: boolean;
+  states?: string[];
 }
 
 function toModel(row: ModelRow): ForestryModel {
@@ -70,6 +81,7 @@ function toModel(row: ModelRow): ForestryModel {
     modelId: row.model_id, modelVersion: row.model_version, form: row.form, coefficients: row.coefficients,
     coverType: row.cover_type, region: row.region, fitStats: row.fit_stats, citation: row.citation,
     illustrative: row.illustrative,
+    ...(row.states ? { states: row.states } : {}),
   };
 }
 
@@ -93,6 +105,25 @@ export async function findForestryModel(
     `SELECT * FROM ${modelsTable(table)} WHERE cover_type = $1 AND region IN ($2, '*')
      ORDER BY (region = $2) DESC, model_id LIMIT 1`,
     [coverType, region],
+  );
+  return result.rows[0] ? toModel(result.rows[0]) : undefined;
+}
+
+/**
+ * The model for a cover group in a state (its 2-digit FIPS and postal code): one fitted for
+ * that state before one that applies anywhere; undefined when none applies (`no_model`).
+ */
+export async function findModelForState(
+  db: Queryable,
+  coverType: string,
+  state: { fips: string; postal: string },
+  table = DEFAULT_MODELS_TABLE,
+): Promise<ForestryModel | undefined> {
+  const result = await db.query<ModelRow>(
+    `SELECT * FROM ${modelsTable(table)}
+     WHERE cover_type = $1 AND (cardinality(states) = 0 OR $2 = ANY(states) OR $3 = ANY(states))
+     ORDER BY cardinality(states) = 0, model_id LIMIT 1`,
+    [coverType, state.fips, state.postal],
   );
   return result.rows[0] ? toModel(result.rows[0]) : undefined;
 }

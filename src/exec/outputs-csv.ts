@@ -22,7 +22,7 @@ export async function writeOutputsCsv(db: Store, planName: string, write: (text:
   return rows;
 }
 
-function csvField(value: string | number): string {
-  const text = String(value);
+function csvField(value: string | number | null): string {
+  const text = value === null ? '' : String(value);
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

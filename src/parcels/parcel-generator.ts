@@ -25,6 +25,17 @@ export interface GenerateParcelsOptions {
   lotSize?: number;
   /** Share of lots split into 4 smaller ones (towns, subdivisions). Default 0.1. */
   splitShare?: number;
+  /**
+   * Parcels per km² (before splits), overriding lotSize: about 19.6 gives McLean (~3,070 km²)
+   * its ~60,000 parcels.
+   */
+  density?: number;
+  /**
+   * Adds what real parcel layers hold (docs/county.md): multipolygons, lots with holes,
+   * slivers, self-intersecting (repairable) and collapsed (unrepairable) rings, and empty
+   * geometries, each on a small share of lots. Default false (the demo's plain lots).
+   */
+  variety?: boolean;
   seed?: number;
 }
 
@@ -38,7 +49,8 @@ export interface GeneratedParcels {
 /** Generates the parcels; deterministic for the same options. */
 export async function generateParcels(options: GenerateParcelsOptions): Promise<GeneratedParcels> {
   const layerName = options.layer ?? 'parcels';
-  const lot = options.lotSize ?? 800;
+  const lot = options.density ? Math.sqrt(1e6 / options.density) : (options.lotSize ?? 800);
+  const variety = options.variety ?? false;
   const splitShare = options.splitShare ?? 0.1;
   const seed = options.seed ?? 0;
   await mkdir(path.dirname(options.file), { recursive: true });
@@ -54,11 +66,12 @@ export async function generateParcels(options: GenerateParcelsOptions): Promise<
   try {
     const dataset = gdal.open(temporary, 'w', 'GPKG');
     try {
-      const layer = dataset.layers.create(layerName, wgs84, gdal.wkbPolygon);
+      // A layer of mixed types (polygons, multipolygons, empty) is what messy sources hold.
+      const layer = dataset.layers.create(layerName, wgs84, variety ? gdal.wkbUnknown : gdal.wkbPolygon);
       layer.fields.add(new gdal.FieldDefn('parcel_id', gdal.OFTString));
       layer.fields.add(new gdal.FieldDefn('county_fips', gdal.OFTString));
       for (const fips of options.counties) {
-        counts[fips] = addCountyParcels(layer, fips, options.geography, lonLat, { lot, splitShare, seed });
+        counts[fips] = addCountyParcels(layer, fips, options.geography, lonLat, { lot, splitShare, seed, variety });
       }
       layer.flush();
     } finally {
@@ -80,7 +93,7 @@ function addCountyParcels(
   fips: string,
   geography: Geography,
   lonLat: gdal.SpatialReference,
-  { lot, splitShare, seed }: { lot: number; splitShare: number; seed: number },
+  { lot, splitShare, seed, variety }: { lot: number; splitShare: number; seed: number; variety: boolean },
 ): number {
   const county = geography.county(fips);
   const zone = utmZoneOfLon((county.bbox[0] + county.bbox[2]) / 2);
@@ -111,17 +124,48 @@ function addCountyParcels(
         const polygon = new gdal.Polygon();
         polygon.rings.add(ring);
         if (!boundary.contains(polygon.centroid())) continue;
-        polygon.transform(toLonLat);
+        const geometry = variety ? varied(polygon, cx + inset, cy + inset, size - 2 * inset, hash01(i, j, cx, seed + 11)) : polygon;
+        if (!geometry.isEmpty()) geometry.transform(toLonLat);
         const feature = new gdal.Feature(layer);
         n += 1;
         feature.fields.set('parcel_id', `${fips}-${String(n).padStart(6, '0')}`);
         feature.fields.set('county_fips', fips);
-        feature.setGeometry(polygon);
+        feature.setGeometry(geometry);
         layer.features.add(feature);
       }
     }
   }
   return n;
+}
+
+/** One lot made into one of the shapes real layers hold, by a hash r in [0, 1); most stay as they are. */
+function varied(polygon: gdal.Polygon, x: number, y: number, size: number, r: number): gdal.Geometry {
+  const gdal = loadGdal();
+  const ring = (points: Array<[number, number]>) => {
+    const lr = new gdal.LinearRing();
+    for (const [px, py] of points) lr.points.add(px, py);
+    lr.points.add(points[0]![0], points[0]![1]);
+    return lr;
+  };
+  const poly = (...rings: gdal.LinearRing[]) => {
+    const p = new gdal.Polygon();
+    for (const lr of rings) p.rings.add(lr);
+    return p;
+  };
+  const box = (x0: number, y0: number, x1: number, y1: number): Array<[number, number]> => [[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
+  if (r < 0.04) {
+    // Two parts with a road between them.
+    const multi = new gdal.MultiPolygon();
+    multi.children.add(poly(ring(box(x, y, x + size * 0.45, y + size))));
+    multi.children.add(poly(ring(box(x + size * 0.55, y, x + size, y + size))));
+    return multi;
+  }
+  if (r < 0.08) return poly(ring(box(x, y, x + size, y + size)), ring(box(x + size * 0.3, y + size * 0.3, x + size * 0.7, y + size * 0.6)));
+  if (r < 0.10) return poly(ring(box(x, y, x + size, y + 3.7))); // a sliver: a strip a few metres wide
+  if (r < 0.11) return poly(ring([[x, y], [x + size, y + size], [x + size, y], [x, y + size]])); // a bowtie: self-intersecting, repairable
+  if (r < 0.115) return poly(ring([[x, y], [x + size, y + size]])); // collapsed to a line (too few points): no area to repair
+  if (r < 0.12) return new gdal.Polygon(); // empty
+  return polygon;
 }
 
 function quarters(x: number, y: number, size: number): Array<readonly [number, number, number]> {

@@ -352,6 +352,10 @@ export interface BiomassRolloutPlan {
        */
       max_delay?: string;
     };
+    /**
+     * Sentinel-2 scene classification (SCL) classes left out of NDVI: 0 no data, 1 saturated, 3 cloud shadow, 8 and 9 cloud, 10 cirrus, 11 snow (docs/zonal.md). Default: [0, 1, 3, 8, 9, 10, 11].
+     */
+    scl_mask?: number[];
   };
   /**
    * Which states, in which order, how many at once.

@@ -81,6 +81,8 @@ export interface Plan {
     composite: 'max' | 'median';
     /** Retries of a failed node before it is marked failed. */
     retry: RetryPolicy;
+    /** SCL classes left out of NDVI. */
+    sclMask: number[];
   };
   rollout: {
     /** 2-digit FIPS codes, in the order written. */
@@ -191,6 +193,7 @@ export function normalizePlan(document: PlanDocument, file: string, unresolved: 
       coverage: doc.processing.coverage,
       composite: doc.processing.composite,
       retry: retry(doc.processing.retry),
+      sclMask: [...doc.processing.scl_mask],
     },
     rollout: {
       states: doc.rollout.states.map((code) => findState(code)?.fips ?? code),

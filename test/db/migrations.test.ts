@@ -31,6 +31,8 @@ describe.each([
   it('applies the files in order once, and records them', async () => {
     const known = await loadMigrations('state');
     expect(known.map((m) => m.version)).toEqual(STATE_VERSIONS);
+    // Versions are numbered without gaps, from 1.
+    expect(STATE_VERSIONS).toEqual(STATE_VERSIONS.map((_, i) => i + 1));
     const before = await migrationStatus(store, 'state');
     expect(before).toMatchObject({ current: 0, latest: STATE_VERSIONS.at(-1) });
     expect(before.pending.map((m) => m.name)).toEqual(known.map((m) => m.name));

@@ -7,7 +7,7 @@ export function parcelOutputs(count: number, countyFips = '17113', from = 0): Pa
     configHash: 'cfg-a',
     countyFips,
     modelVersion: 'demo-1',
-    status: i % 10 === 0 ? 'no_pixels' : 'ok',
+    status: i % 10 === 0 ? 'no_clear_pixels' : 'ok',
     areaM2: 1000 + i,
     pixelCount: i % 10 === 0 ? 0 : 10,
     clearPixelCount: i % 10 === 0 ? 0 : 8,

@@ -127,7 +127,7 @@ describe.each(backends(db))('repositories on $name', (backend) => {
     const by = { planName: plan, runId: 'run-1', attempt: 1 };
     expect(await upsertParcelOutputs(store, by, outputs)).toBe(2500);
     expect(await upsertParcelOutputs(store, by, outputs)).toBe(2500);
-    expect(await countOutputs(store, plan, '17001')).toEqual({ ok: 2250, no_model: 0, no_pixels: 250, total: 2500 });
+    expect(await countOutputs(store, plan, '17001')).toEqual({ ok: 2250, no_clear_pixels: 250, outside_tiles: 0, invalid_geometry: 0, empty_geometry: 0, no_model: 0, total: 2500 });
     // An older attempt of the same run may not overwrite what a newer one wrote.
     const newer = { ...by, attempt: 3 };
     await upsertParcelOutputs(store, newer, outputs.slice(0, 10).map((o) => ({ ...o, status: 'no_model' as const })));
@@ -199,7 +199,7 @@ describe.each(backends(db))('repositories on $name', (backend) => {
     const anywhere = { ...model, modelId: `${plan}-deciduous-any`, region: '*', coefficients: { a: 1, b: 2 } };
     await upsertForestryModels(store, [model, anywhere]);
     await upsertForestryModels(store, [{ ...model, fitStats: { r2: 0.62, n: 48 } }]);
-    expect(await findForestryModel(store, `deciduous-${plan}`, 'IL')).toEqual({ ...model, fitStats: { r2: 0.62, n: 48 } });
+    expect(await findForestryModel(store, `deciduous-${plan}`, 'IL')).toEqual({ ...model, fitStats: { r2: 0.62, n: 48 }, states: ['IL'] });
     expect((await findForestryModel(store, `deciduous-${plan}`, 'TX'))?.modelId).toBe(anywhere.modelId);
     expect(await findForestryModel(store, 'mangrove', 'IL')).toBeUndefined();
     expect((await listForestryModels(store)).filter((m) => m.coverType === `deciduous-${plan}`)).toHaveLength(2);
@@ -212,7 +212,7 @@ describe.each(backends(db))('repositories on $name', (backend) => {
       coverType: 'conifer', region: 'OR', fitStats: {}, citation: 'c', illustrative: false,
     };
     await upsertForestryModels(store, [model], 'public.my_models');
-    expect(await findForestryModel(store, 'conifer', 'OR', 'public.my_models')).toEqual(model);
+    expect(await findForestryModel(store, 'conifer', 'OR', 'public.my_models')).toEqual({ ...model, states: ['OR'] });
     expect(await findForestryModel(store, 'conifer', 'OR')).toBeUndefined();
     expect(modelsTable()).toBe('"biomass"."biomass_models"');
     expect(() => modelsTable('models; DROP TABLE x')).toThrow(/is not a table name/);

@@ -4,7 +4,6 @@
  */
 import { batchResource, RESOURCE, type CountyNode } from '../dag.js';
 import type { NodeKind } from './node-kind.js';
-import { notBuilt } from './not-built.js';
 
 /** Batches a county runs at once: no more than it has, the state allows, or the pool holds. */
 export function countyBatches(node: CountyNode, plan: { processing: { batchSize: number; parallelBatches: number }; database: { pool: { max: number } } }): number {
@@ -24,7 +23,22 @@ export const countyKind: NodeKind<CountyNode> = {
       ],
     };
   },
-  run: async (node) => {
-    throw notBuilt('county', node.id, 'the county processing issue (`biomass process-county`)');
+  // The same function as `biomass process-county`. Under `biomass run` the counties share the
+  // run's one worker pool; alone it opens its own. Tiles are read where locateBand says.
+  run: async (node, context) => {
+    // Loaded here: the county step pulls in GDAL and Piscina, which the CLI must not load at start.
+    const { processCounty } = await import('../../biomass/county-step.js');
+    const { kernelPoolOn } = await import('../../biomass/kernel-pool.js');
+    const shared = context.workerPool ? await context.workerPool() : undefined;
+    await processCounty({
+      plan: context.plan,
+      countyFips: node.fips,
+      stores: { db: context.stores.db, forestry: context.stores.forestry, geography: context.stores.geography },
+      signal: context.signal,
+      pool: shared ? kernelPoolOn(shared, shared.options.maxThreads) : undefined,
+      runId: context.runId,
+      attempt: context.attempt,
+      onProgress: (p) => context.onProgress?.(p.done, p.total),
+    });
   },
 };

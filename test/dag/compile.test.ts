@@ -4,7 +4,6 @@ import type { CountyNode, PreprocessNode } from '../../src/dag/dag.js';
 import { dryRun } from '../../src/dag/dry-run.js';
 import { throughputOf } from '../../src/dag/compile-inputs.js';
 import { kindOf, NODE_KINDS } from '../../src/dag/kinds/node-kinds.js';
-import type { RunContext } from '../../src/dag/kinds/node-kind.js';
 import { planOf, tiles, toyGeography } from './builders.js';
 
 describe('compile', () => {
@@ -129,25 +128,6 @@ describe('node kinds', () => {
     expect([...seen].sort()).toEqual(Object.keys(NODE_KINDS).sort());
     // Kinds that differ estimate differently: a county's work is not a cleanup's.
     expect(dag.byId.get('county:17001')!.claims).not.toEqual(dag.byId.get('cleanup:A')!.claims);
-  });
-
-  it.each(['county:17001'])('the runner of %s, not built yet, refuses naming the node', async (id) => {
-    const plan = planOf();
-    const node = compile(plan, toyGeography([{ fips: '17001', tiles: ['A'] }])).byId.get(id)!;
-    const stores = {} as RunContext['stores'];
-    await expect(kindOf(node).run(node, { plan, signal: new AbortController().signal, stores }))
-      .rejects.toMatchObject({ code: 'NOT_BUILT', message: expect.stringContaining(`(${id})`) });
-  });
-
-  it('runners of kinds not built yet say so plainly', async () => {
-    const geo = toyGeography([{ fips: '17001', tiles: ['A'] }]);
-    const plan = planOf();
-    const dag = compile(plan, geo);
-    const node = dag.byId.get('county:17001')!;
-    // The county runner refuses before it touches any store.
-    const stores = {} as RunContext['stores'];
-    await expect(NODE_KINDS.county.run(node as CountyNode, { plan, signal: new AbortController().signal, stores }))
-      .rejects.toMatchObject({ code: 'NOT_BUILT' });
   });
 
   it('a preprocess node holds its converted items until its cleanup and one original while converting', () => {

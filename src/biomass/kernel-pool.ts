@@ -18,9 +18,13 @@ const FROM_SOURCE = import.meta.url.endsWith('.ts');
 /** The worker entry beside this module: kernel-worker.ts in src/, kernel-worker.js in the bundle. */
 export const KERNEL_WORKER = new URL(FROM_SOURCE ? './kernel-worker.ts' : './kernel-worker.js', import.meta.url).href;
 
-/** Options for a Piscina pool whose threads can load KERNEL_WORKER. */
-export function kernelThreadOptions(): { execArgv?: string[] } {
-  return FROM_SOURCE ? { execArgv: [...process.execArgv.filter((a) => !a.startsWith('--input-type')), '--import', 'tsx'] } : {};
+/**
+ * Options for a Piscina pool whose threads can load TypeScript worker files: from the sources,
+ * tsx's loader by its resolved URL (a bare `--import tsx` would be looked up from the working
+ * folder, which need not be this project's).
+ */
+export function workerThreadOptions(): { execArgv?: string[] } {
+  return FROM_SOURCE ? { execArgv: [...process.execArgv, '--import', import.meta.resolve('tsx')] } : {};
 }
 
 export async function openKernelPool(workers = 0): Promise<KernelPool> {
@@ -30,7 +34,7 @@ export async function openKernelPool(workers = 0): Promise<KernelPool> {
     filename: KERNEL_WORKER,
     minThreads: threads,
     maxThreads: threads,
-    ...kernelThreadOptions(),
+    ...workerThreadOptions(),
     // Unbounded queue: callers bound what they submit (the county step keeps
     // processing.parallel_batches batches in flight; zonal submits small chunks of WKB).
   });

@@ -9,6 +9,7 @@ import { prepareSchema } from '../db/migrations.js';
 import { openStores } from '../db/open-store.js';
 import { databaseOf } from '../db/plan-database.js';
 import { loadGeography, type Geography } from '../geo/geography.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { generateParcels } from '../parcels/parcel-generator.js';
 import { loadPlan, loadPlanOrThrow } from '../plan/load-plan.js';
 import type { Plan } from '../plan/plan.js';
@@ -20,6 +21,9 @@ import { indexStateIntoStore } from '../tiles/stored-state-index.js';
 import { tileSourceOf } from '../tiles/tile-source.js';
 import { openTileStore } from '../tiles/open-tile-store.js';
 import type { CliIo } from './cli-io.js';
+
+/** The illustrative model the demo loads into its forestry table (relative to the package root). */
+const DEMO_MODELS = 'plans/models/demo-illustrative.yaml';
 
 /** Pixel size of the demo's 10 m bands: 600 x 600 pixels over the real 109.8 km footprint. */
 const DEMO_PIXEL_SIZE = 183;
@@ -71,6 +75,12 @@ export function registerDemoCommand(program: Command, io: CliIo, state: { exitCo
           say(`  ${fips}: ${index.items.length} items of ${index.tiles.length} MGRS tiles for ${index.counties.length} ${index.counties.length === 1 ? 'county' : 'counties'}` +
             `${index.resumed.length > 0 ? ` (${index.resumed.length} already stored)` : ''}, in ${stores.state.description}`);
         }
+        // The one illustrative biomass model the demo ships (biomass models load; loading it again replaces it).
+        const { parseModelFile } = await import('../biomass/model-file.js');
+        const { upsertForestryModels } = await import('../db/forestry-models-repository.js');
+        const models = parseModelFile(DEMO_MODELS, await readFile(new URL(DEMO_MODELS, PACKAGE_ROOT), 'utf8'));
+        await stores.forestry.transaction((tx) => upsertForestryModels(tx, models, plan.forestry.table));
+        say(`  models: ${models.length} from ${DEMO_MODELS} (illustrative, not a fitted model)`);
       } finally {
         await stores.close();
       }

@@ -19,11 +19,10 @@ export function sharedWorkerPool(workers: number): SharedWorkerPool {
   return {
     get() {
       pool ??= (async () => {
-        const { Piscina } = await import('piscina');
+        const [{ Piscina }, { workerThreadOptions }] = await Promise.all([import('piscina'), import('../biomass/kernel-pool.js')]);
         const maxThreads = workers > 0 ? workers : os.availableParallelism();
         // Run from TypeScript sources (tsx), worker files are .ts too: threads need the same loader.
-        const fromSource = import.meta.url.endsWith('.ts');
-        started = new Piscina({ maxThreads, minThreads: 0, ...(fromSource ? { execArgv: [...process.execArgv, '--import', 'tsx'] } : {}) });
+        started = new Piscina({ maxThreads, minThreads: 0, ...workerThreadOptions() });
         return started;
       })();
       return pool;

@@ -253,7 +253,7 @@ describe('57P01: pg_terminate_backend', () => {
 });
 
 describe('57014: a statement timeout', () => {
-  it('cancels the statement with 57014, which is not retried: the Store reports it as is and keeps the connection', async () => {
+  it('cancels the statement with 57014, which is not retried: the Store reports a statement timeout naming the setting and keeps the connection', async () => {
     const c = await client();
     try {
       await c.query("SET statement_timeout = '50ms'");
@@ -275,8 +275,10 @@ describe('57014: a statement timeout', () => {
         bodies += 1;
         await tx.query('SELECT pg_sleep(5)');
       }));
-      expect(error.code).toBe('57014');
-      expect(error).not.toBeInstanceOf(BiomassError);
+      // Not retried: reported as a statement timeout naming the setting (#12), the server's 57014 as its cause.
+      expect(error).toBeInstanceOf(BiomassError);
+      expect(error).toMatchObject({ code: 'DB_STATEMENT_TIMEOUT', message: expect.stringContaining('database.pool.statement_timeout') });
+      expect(((error as unknown as { cause?: { code?: string } }).cause)?.code).toBe('57014');
       expect(bodies).toBe(1);
       expect(timed.figures()).toMatchObject({ retries: 0, discarded: 0 });
       expect((await timed.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);

@@ -30,7 +30,7 @@ export const countyKind: NodeKind<CountyNode> = {
     const { processCounty } = await import('../../biomass/county-step.js');
     const { kernelPoolOn } = await import('../../biomass/kernel-pool.js');
     const shared = context.workerPool ? await context.workerPool() : undefined;
-    await processCounty({
+    const summary = await processCounty({
       plan: context.plan,
       countyFips: node.fips,
       stores: { db: context.stores.db, forestry: context.stores.forestry, geography: context.stores.geography },
@@ -40,5 +40,12 @@ export const countyKind: NodeKind<CountyNode> = {
       attempt: context.attempt,
       onProgress: (p) => context.onProgress?.(p.done, p.total),
     });
+    // The run's figures: parcels committed by this attempt, blocks read by path, cache lookups.
+    const metrics = context.metrics;
+    if (metrics) {
+      metrics.addParcels(Object.values(summary.byStatus).reduce((a, b) => a + b, 0));
+      for (const [path, read] of Object.entries(summary.reads.byPath)) if (read.blocks > 0) metrics.addRead(path, read.bytes, read.blocks);
+      metrics.addCache(summary.cache.hits, summary.cache.misses);
+    }
   },
 };

@@ -19,6 +19,8 @@ command -v gdal-config >/dev/null 2>&1 || apt_missing+=(libgdal-dev)
 command -v g++ >/dev/null 2>&1 || apt_missing+=(g++)
 command -v make >/dev/null 2>&1 || apt_missing+=(make)
 command -v python3 >/dev/null 2>&1 || apt_missing+=(python3)
+# gdal_translate and gdal_rasterize: the peers the benchmarks measure against (bench/).
+command -v gdal_translate >/dev/null 2>&1 || apt_missing+=(gdal-bin)
 if [ "$want_test" = 1 ]; then
   installed_postgres=0
   command -v pg_ctlcluster >/dev/null 2>&1 || { apt_missing+=(postgresql); installed_postgres=1; }

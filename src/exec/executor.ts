@@ -42,8 +42,8 @@ export interface ExecuteOptions {
   /** Runs before the first node of each state (database.backup.before_state). */
   beforeState?: (state: string) => Promise<void>;
   /**
-   * Runners by kind, in place of the registry's. Only tests use it, for kinds whose real
-   * runner is not built in this branch or to inject faults.
+   * Runners by kind, in place of the registry's. Only tests use it: to inject failures on
+   * demand and to hold a county mid-way for an interruption (test/exec/test-runners.ts).
    */
   runners?: Partial<Record<NodeKindName, NodeRunner>>;
   /** Reads the disk; tests may shrink it. */

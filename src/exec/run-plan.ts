@@ -60,7 +60,7 @@ export interface RunPlanOptions {
   metricsPort?: number;
   signals?: SignalSource;
   timings?: Partial<RunTimings>;
-  /** Test doubles for runners not built in this branch, or to inject faults (see executor.ts). */
+  /** Test doubles that inject faults or hold a county mid-way (see executor.ts). */
   runners?: Partial<Record<NodeKindName, NodeRunner>>;
   readDisk?: typeof readDisk;
 }

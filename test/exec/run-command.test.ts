@@ -1,6 +1,8 @@
 // `biomass run` and `biomass status` through main(argv, io) on a real PostgreSQL database,
 // with the real index and verify runners and TEST DOUBLES of the preprocess, county and
-// cleanup runners (test-runners.ts: their real runners are not in this branch).
+// cleanup runners (test-runners.ts), which inject what these tests need on demand: failures,
+// and counties held mid-way for interruptions. The real runners run end to end in
+// test/demo-end-to-end.test.ts; the county step's own resume is in test/biomass/county-step.test.ts.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { EventEmitter } from 'node:events';

@@ -1,9 +1,9 @@
 /**
- * TEST DOUBLES of the preprocess, county and cleanup runners. The real ones are built by other
- * issues (#9 tiles, #10 counties) in other branches and plug in through the registry at merge;
- * until then the executor is exercised with these, through its explicit injection point
- * (CliIo.nodeRunners), and they also inject the faults tests need (fail N times, stop after a
- * batch). What they touch is real: the parcel ids come from the generated GeoPackage through
+ * TEST DOUBLES of the preprocess, county and cleanup runners, through the executor's explicit
+ * injection point (CliIo.nodeRunners): they inject the faults the executor's tests need on
+ * demand (fail N times, fail always, hold a batch so a signal or a kill lands mid-county),
+ * which the real runners cannot produce at a chosen moment. The real runners are exercised
+ * end to end in test/demo-end-to-end.test.ts. What they touch is real: the parcel ids come from the generated GeoPackage through
  * GDAL, outputs and checkpoints go through the real repositories (commitCountyBatch), files
  * are written under storage.dir. The index and verify runners are the real ones.
  */

@@ -20,6 +20,7 @@ import { finishRun, recordEvent, recordRunSource, recordRunSummary, startRun } f
 import { loadGeography } from '../geo/geography.js';
 import { findState } from '../geo/states.js';
 import type { Plan } from '../plan/plan.js';
+import { formatBytes } from '../plan/units.js';
 import { redact } from '../secrets.js';
 import { RunAlerts } from './alerts.js';
 import { readDisk, type DiskReading } from './disk-watch.js';
@@ -173,6 +174,15 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
 
     let result: Awaited<ReturnType<typeof executeDag>>;
     try {
+      // Free space under storage.min_free during the run: free completed states' tiles, oldest
+      // first (`biomass cleanup --emergency`), one pass at a time, and say what was freed.
+      const emergency = emergencyPass(async () => {
+        const { emergencyCleanup } = await import('../tiles/state-cleanup.js');
+        const report = await emergencyCleanup({ plan, db });
+        const freed = report.freedStates.length > 0 ? `freed the tiles of ${report.freedStates.join(', ')} (${formatBytes(report.bytesRemoved)})` : 'no completed state had tiles to free';
+        events.emit({ type: 'alert', level: report.enough ? 'warn' : 'error', code: 'EMERGENCY_CLEANUP',
+          message: `free space under storage.dir fell below storage.min_free: ${freed}; ${report.enough ? 'enough space is back' : 'still below storage.min_free: new work waits for space'}` });
+      }, (error) => events.emit({ type: 'alert', level: 'error', code: 'EMERGENCY_CLEANUP', message: `emergency cleanup failed: ${redact((error as Error).message)}` }));
       result = await executeDag({
         dag, plan, db, doneBefore, stop, events, log, runFigures: figures,
         context: { plan, stores: { db, geography, ...(stores.forestry !== db ? { forestry: stores.forestry } : {}) }, runId, workerPool: () => pool.get(), log },
@@ -188,8 +198,10 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
         onDisk: (reading, inUse) => {
           disk = { reading, inUse };
           alerts.disk(reading, inUse);
+          if (reading.freeBytes !== null && reading.freeBytes < plan.storage.minFreeBytes) emergency.start();
         },
       });
+      await emergency.idle();
     } catch (error) {
       // The run could not go on (its database went away past the retry budget): say so in its record when possible.
       await finishRun(db, runId, 'failed', redact((error as Error).message)).catch(() => undefined);
@@ -239,4 +251,18 @@ function onlyStates(plan: Plan, given: string[]): Plan {
     return found;
   });
   return { ...plan, rollout: { ...plan.rollout, states: plan.rollout.states.filter((s) => fips.includes(s)) } };
+}
+
+/** One emergency cleanup at a time: a start while one runs is dropped (the next disk reading asks again). */
+function emergencyPass(pass: () => Promise<void>, failed: (error: unknown) => void): { start(): void; idle(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  return {
+    start() {
+      running ??= pass().catch(failed).finally(() => { running = undefined; });
+    },
+    /** Resolves when no pass is running (the run waits for it before it closes its stores). */
+    idle: async () => {
+      while (running) await running;
+    },
+  };
 }

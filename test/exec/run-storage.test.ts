@@ -49,6 +49,8 @@ describe('biomass run and storage', () => {
     const events = out.trim().split('\n').map((l) => JSON.parse(l) as Event);
     expect(events.find((e) => e.code === 'FREE_SPACE_LOW')?.message).toMatch(/free space under storage\.dir is 500 KB, near storage\.min_free 1 MB/);
     expect(events.find((e) => e.code === 'STALLED')?.message).toMatch(/preprocess:\w+\/\d+ waits for disk/);
+    // Under min_free, the run tries an emergency cleanup first; no state is complete, so nothing is freed.
+    expect(events.find((e) => e.code === 'EMERGENCY_CLEANUP')?.message).toMatch(/fell below storage\.min_free: no completed state had tiles to free/);
     // The index needs no disk and ran; no tile was converted.
     expect(events.filter((e) => e.type === 'node-end' && e.end === 'succeeded').map((e) => e.node)).toEqual(['index:17']);
   });

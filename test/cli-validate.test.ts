@@ -54,15 +54,15 @@ describe('biomass --help', () => {
   it('lists every command of DESIGN.md', async () => {
     const result = await runBiomass(['--help']);
     expect(result.code).toBe(0);
-    for (const command of ['validate', 'plan', 'run', 'status', 'index', 'preprocess', 'process-county', 'cleanup', 'demo', 'db']) {
+    for (const command of ['validate', 'plan', 'run', 'status', 'index', 'preprocess', 'process-county', 'cleanup', 'zonal', 'models', 'demo', 'db']) {
       expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
   });
 
-  it('a command not built yet says what it waits for and exits 2', async () => {
-    const result = await runBiomass(['process-county', '--county-fips', '17113']);
+  it('a command missing its required options names them and exits 2', async () => {
+    const result = await runBiomass(['process-county']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/not built yet: it waits for county processing/);
+    expect(result.stderr).toMatch(/required option '--fips <code>' not specified/);
   });
 
   it('--version prints the package version', async () => {

@@ -7,6 +7,7 @@
  */
 import gdal from 'gdal-async';
 import { BiomassError } from '../biomass-error.js';
+import { countyAttributeFilter } from '../plan/ogr-identifier.js';
 import { redact } from '../secrets.js';
 
 export interface ParcelSourceOptions {
@@ -36,19 +37,6 @@ export interface OpenParcelSource {
   /** How many parcels a county has (the driver counts). */
   countCounty(fips: string): number;
   close(): void;
-}
-
-/** A field name that can be quoted safely in an OGR SQL attribute filter. */
-const SAFE_FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-
-/** The OGR attribute filter selecting one county: the name quoted, the value a string literal. */
-export function countyFilter(field: string, fips: string): string {
-  if (!SAFE_FIELD.test(field)) {
-    throw new BiomassError('PARCELS_FIELD_NAME', `sources.parcels.county_field "${field}" is not a plain field name`, {
-      hint: 'use letters, digits and _ (a field of the parcel layer); rename the field in the source if needed', exitCode: 2,
-    });
-  }
-  return `"${field}" = '${fips.replaceAll("'", "''")}'`;
 }
 
 export function openParcelSource(options: ParcelSourceOptions): OpenParcelSource {
@@ -88,7 +76,7 @@ export function openParcelSource(options: ParcelSourceOptions): OpenParcelSource
       srs,
       fields,
       countCounty(fips) {
-        layer.setAttributeFilter(countyFilter(options.countyField, fips));
+        layer.setAttributeFilter(countyAttributeFilter(options.countyField, fips));
         try {
           return layer.features.count(true);
         } finally {
@@ -96,7 +84,7 @@ export function openParcelSource(options: ParcelSourceOptions): OpenParcelSource
         }
       },
       county(fips) {
-        layer.setAttributeFilter(countyFilter(options.countyField, fips));
+        layer.setAttributeFilter(countyAttributeFilter(options.countyField, fips));
         const out: SourceParcel[] = [];
         try {
           for (let f = layer.features.first(); f; f = layer.features.next()) {

@@ -12,7 +12,8 @@ import { BiomassError } from '../../src/biomass-error.js';
 import { loadGeography, type Geography } from '../../src/geo/geography.js';
 import { countyBatches, placeParcels } from '../../src/parcels/county-parcels.js';
 import { generateParcels } from '../../src/parcels/parcel-generator.js';
-import { countyFilter, openParcelSource } from '../../src/parcels/parcel-source.js';
+import { openParcelSource } from '../../src/parcels/parcel-source.js';
+import { countyAttributeFilter } from '../../src/plan/ogr-identifier.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'biomass-parcel-source-'));
 const KNOX = '17095'; // across the zone 15 / zone 16 boundary at 90°W
@@ -93,8 +94,9 @@ describe('parcel source', () => {
     layer.fields.add(new gdal.FieldDefn('county_fips', gdal.OFTString));
     ds.close();
     expect(refusal(() => openParcelSource({ ...options, uri: bare }))).toMatchObject({ code: 'PARCELS_CRS', exitCode: 2 });
-    expect(refusal(() => countyFilter('fips" OR 1=1 --', KNOX))).toMatchObject({ code: 'PARCELS_FIELD_NAME', exitCode: 2 });
-    expect(countyFilter('county_fips', "17'095")).toBe(`"county_fips" = '17''095'`);
+    expect(refusal(() => countyAttributeFilter('fips" OR 1=1 --', KNOX))).toMatchObject({ code: 'UNSAFE_IDENTIFIER', exitCode: 2 });
+    expect(refusal(() => countyAttributeFilter('county_fips', "17'095"))).toMatchObject({ code: 'BAD_COUNTY_FIPS', exitCode: 2 });
+    expect(countyAttributeFilter('county_fips', KNOX)).toBe(`"county_fips" = '${KNOX}'`);
     const layerMissing = refusal(() => openParcelSource({ ...options, layer: 'lots' }));
     expect(layerMissing.hint).toContain('parcels');
   });

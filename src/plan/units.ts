@@ -57,11 +57,19 @@ export function parseDuration(text: string | number): number {
 
 /** Formats bytes with decimal units, as the plan writes them: 1.05 TB, 262.5 GB. */
 export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  return scaledBytes(bytes, 1000, ['B', 'KB', 'MB', 'GB', 'TB', 'PB']);
+}
+
+/** Formats bytes with binary units, as `df -h` counts them: 75.5 GiB. */
+export function formatBinaryBytes(bytes: number): string {
+  return scaledBytes(bytes, 1024, ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']);
+}
+
+function scaledBytes(bytes: number, base: number, units: readonly string[]): string {
   let value = bytes;
   let i = 0;
-  while (Math.abs(value) >= 1000 && i < units.length - 1) {
-    value /= 1000;
+  while (Math.abs(value) >= base && i < units.length - 1) {
+    value /= base;
     i++;
   }
   const digits = i === 0 || Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;

@@ -5,22 +5,14 @@
  * nearest minute everywhere, the same rule as the schedule's clock, so a window ending 12:18
  * sits beside a total of 12h 18m.
  */
-import { formatBytes, formatDuration } from '../plan/units.js';
+import { formatBinaryBytes, formatBytes, formatDuration } from '../plan/units.js';
 
 /** Said once in the output and in docs/dry-run.md. */
 export const UNITS_NOTE = 'Sizes are decimal (1 GB = 10^9 bytes, 1 TB = 10^12); `df -h` shows binary units (1 GiB = 1.074 GB, 1 TiB = 1.100 TB).';
 
 /** "81.1 GB (75.5 GiB)": a size beside its binary form, for figures compared with `df -h`. */
 export function bytesWithBinary(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let value = bytes;
-  let i = 0;
-  while (Math.abs(value) >= 1024 && i < units.length - 1) {
-    value /= 1024;
-    i++;
-  }
-  const digits = i === 0 || Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
-  return `${formatBytes(bytes)} (${Number(value.toFixed(digits))} ${units[i]})`;
+  return `${formatBytes(bytes)} (${formatBinaryBytes(bytes)})`;
 }
 
 /**

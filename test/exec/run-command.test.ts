@@ -220,11 +220,7 @@ describe('biomass run, interrupted', () => {
     expect(partial.length).toBeGreaterThan(0);
     expect(partial.length).toBeLessThan(Object.values(fixture.counts).reduce((a, b) => a + b, 0));
 
-    const after = newBatchLog();
-    const resumed = await runWith(['run', plan], { cwd: fixture.dir, env: env(), io: { nodeRunners: testRunners(after) } });
-    expect(resumed.code).toBe(0);
-    expect(await outputsOf('sigint')).toEqual(await expectedRows());
-    expect(redoneBatches(before, after)).toBeLessThanOrEqual(1);
+    await expectSafeResume(plan, 'sigint', before);
   });
 
   it('a second SIGINT stops at once, and resuming is still safe', async () => {
@@ -248,11 +244,7 @@ describe('biomass run, interrupted', () => {
       },
     });
     expect(stopped.code).toBe(130);
-    const after = newBatchLog();
-    const resumed = await runWith(['run', plan], { cwd: fixture.dir, env: env(), io: { nodeRunners: testRunners(after) } });
-    expect(resumed.code).toBe(0);
-    expect(await outputsOf('sigint2')).toEqual(await expectedRows());
-    expect(redoneBatches(before, after)).toBeLessThanOrEqual(1);
+    await expectSafeResume(plan, 'sigint2', before);
   });
 
   it('SIGKILL of a run in another process: the next run takes over its lock and leases and finishes with the same rows', async () => {
@@ -375,6 +367,18 @@ async function expectedRows(): Promise<Array<{ parcel_id: string; county_fips: s
 }
 
 /** Batches committed again after the interruption, per county, at most. */
+/**
+ * Runs the plan again after an interruption: it finishes (exit 0) with exactly the rows of an
+ * uninterrupted run, and redoes at most one batch per county.
+ */
+async function expectSafeResume(plan: string, planName: string, before: BatchLog): Promise<void> {
+  const after = newBatchLog();
+  const resumed = await runWith(['run', plan], { cwd: fixture.dir, env: env(), io: { nodeRunners: testRunners(after) } });
+  expect(resumed.code).toBe(0);
+  expect(await outputsOf(planName)).toEqual(await expectedRows());
+  expect(redoneBatches(before, after)).toBeLessThanOrEqual(1);
+}
+
 function redoneBatches(before: BatchLog, after: BatchLog): number {
   let most = 0;
   for (const county of COUNTIES) {

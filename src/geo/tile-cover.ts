@@ -3,13 +3,17 @@
  * (and the equator), each piece is projected into its own zone, and every tile footprint
  * of that zone that the piece overlaps with non-zero area is kept. A piece is matched only
  * against its own zone's tiles, because that is the projection its pixels will be read in.
+ *
+ * Plain arithmetic, no GDAL: rings are cut by Sutherland-Hodgman (polygon-clip.ts) and their
+ * vertices projected by Krüger's series (transverse-mercator.ts), as GDAL would cut them with
+ * GEOS and project them with PROJ. test/geo/tile-cover-reference.test.ts computes every
+ * county's cover through gdal-async as well and requires the same tiles and areas.
  */
-import type * as gdal from 'gdal-async';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { SQUARE_M, TILE_M, utmEpsg, utmZoneOfLon, zoneWestLon, type Footprint } from './mgrs.js';
+import { clipPolygon, clippedPolygonArea, polygonArea, splitAlongVertical, type Box } from './polygon-clip.js';
 import { tileIdOfSquare } from './tile-grid.js';
-import { loadGdal } from '../load-gdal.js';
-import { areaOf, projectGeometry, projectPoint, unprojectPoint } from './utm-projection.js';
+import { projectPoint, unprojectPoint } from './transverse-mercator.js';
 
 /** One tile a polygon needs and how much of the polygon lies in its footprint. */
 export interface TileOverlap {
@@ -36,8 +40,8 @@ export function tileCover(geometry: Polygon | MultiPolygon): TileCover {
   let areaM2 = 0;
   for (const rings of polygons) {
     for (const piece of zonePieces(rings)) {
-      areaM2 += areaOf(piece.geometry);
-      for (const overlap of overlapsInZone(piece.geometry, piece.zone, piece.south)) {
+      areaM2 += polygonArea(piece.rings);
+      for (const overlap of overlapsInZone(piece.rings, piece.zone, piece.south)) {
         const seen = byTile.get(overlap.tileId);
         if (seen) seen.overlapKm2 += overlap.overlapKm2;
         else byTile.set(overlap.tileId, overlap);
@@ -98,8 +102,8 @@ export function squareInZone(zone: number, south: boolean, easting: number, nort
 interface ZonePiece {
   zone: number;
   south: boolean;
-  /** Projected into the zone's UTM system. */
-  geometry: gdal.Geometry;
+  /** The piece's rings (shell, then holes), projected into the zone's UTM system. */
+  rings: Position[][];
 }
 
 /** Splits one polygon (its rings) into per-zone, per-hemisphere pieces, projected. */
@@ -132,22 +136,23 @@ function zonePieces(rings: Position[][]): ZonePiece[] {
     const shifted = shift === 0 ? unwrapped : unwrapped.map((ring) => ring.map(([lon, lat]) => [lon! + shift, lat!]));
     for (const south of hemispheres) {
       const whole = firstStrip === lastStrip && hemispheres.length === 1;
-      let piece = loadGdal().Geometry.fromGeoJson({ type: 'Polygon', coordinates: shifted });
+      let lonLat: Position[][] = shifted;
       if (!whole) {
-        const box = lonLatBox(west, south ? -80 : 0, west + 6, south ? 0 : 84);
-        piece = intersect(piece, box);
-        if (areaOf(piece) === 0) continue;
+        lonLat = clipPolygon(shifted, [west, south ? -80 : 0, west + 6, south ? 0 : 84])
+          .map((ring) => splitAlongVertical(splitAlongVertical(ring, west), west + 6));
+        if (polygonArea(lonLat) === 0) continue;
       }
-      projectGeometry(piece, utmEpsg(zone, south));
-      pieces.push({ zone, south, geometry: piece });
+      const epsg = utmEpsg(zone, south);
+      const rings = lonLat.filter((ring) => ring.length > 0).map((ring) => ring.map(([lon, lat]) => projectPoint(epsg, lon!, lat!)));
+      pieces.push({ zone, south, rings });
     }
   }
   return pieces;
 }
 
 /** The tiles of one zone whose footprints overlap a projected piece. */
-function overlapsInZone(piece: gdal.Geometry, zone: number, south: boolean): TileOverlap[] {
-  const env = piece.getEnvelope();
+function overlapsInZone(rings: Position[][], zone: number, south: boolean): TileOverlap[] {
+  const env = envelopeOf(rings);
   const epsg = utmEpsg(zone, south);
   const out: TileOverlap[] = [];
   // A square's footprint spans [E, E + 109.8 km] x [N + 100 km - 109.8 km, N + 100 km].
@@ -161,8 +166,8 @@ function overlapsInZone(piece: gdal.Geometry, zone: number, south: boolean): Til
       const northing = row * SQUARE_M;
       if (!squareInZone(zone, south, easting, northing)) continue;
       const footprint = footprintOfSquare(epsg, easting, northing);
-      const box = rectangle(footprint.minX, footprint.minY, footprint.maxX, footprint.maxY);
-      const overlapM2 = areaOf(intersect(piece, box));
+      const box: Box = [footprint.minX, footprint.minY, footprint.maxX, footprint.maxY];
+      const overlapM2 = clippedPolygonArea(rings, box);
       if (overlapM2 < MIN_OVERLAP_M2) continue;
       out.push({ tileId: tileIdOfSquare(zone, south, easting, northing), footprint, overlapKm2: overlapM2 / 1e6 });
     }
@@ -170,24 +175,13 @@ function overlapsInZone(piece: gdal.Geometry, zone: number, south: boolean): Til
   return out;
 }
 
-function lonLatBox(west: number, south: number, east: number, north: number): gdal.Geometry {
-  return rectangle(west, south, east, north);
-}
-
-/** An axis-aligned rectangle polygon. */
-export function rectangle(minX: number, minY: number, maxX: number, maxY: number): gdal.Geometry {
-  return loadGdal().Geometry.fromGeoJson({
-    type: 'Polygon',
-    coordinates: [[[minX, minY], [maxX, minY], [maxX, maxY], [minX, maxY], [minX, minY]]],
-  });
-}
-
-/** Intersection that survives the rare self-touching ring in Census boundaries. */
-function intersect(a: gdal.Geometry, b: gdal.Geometry): gdal.Geometry {
-  try {
-    return a.intersection(b);
-  } catch {
-    // GEOS rejects invalid input (a ring touching itself); repair it and retry once.
-    return a.makeValid().intersection(b);
+function envelopeOf(rings: Position[][]): { minX: number; minY: number; maxX: number; maxY: number } {
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const ring of rings) {
+    for (const [x, y] of ring) {
+      minX = Math.min(minX, x!); maxX = Math.max(maxX, x!);
+      minY = Math.min(minY, y!); maxY = Math.max(maxY, y!);
+    }
   }
+  return { minX, minY, maxX, maxY };
 }

@@ -8,7 +8,7 @@ import {
   formatTileId, isSouthernBand, latitudeBand, parseTileId, squareEasting, squareLetters,
   squareNorthings, SQUARE_M, tileFootprint, utmEpsg, type Footprint,
 } from './mgrs.js';
-import { unprojectPoint } from './utm-projection.js';
+import { unprojectPoint } from './transverse-mercator.js';
 
 /** The tile id of the square with south-west corner (easting, northing) in a zone. */
 export function tileIdOfSquare(zone: number, south: boolean, easting: number, northing: number): string {

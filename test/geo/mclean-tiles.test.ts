@@ -6,7 +6,7 @@ import type { Position } from 'geojson';
 import { loadGeography } from '../../src/geo/geography.js';
 import { latitudeBand, SQUARE_M, utmEpsg, utmZoneOfLon } from '../../src/geo/mgrs.js';
 import { footprintOfTile, tileIdOfSquare } from '../../src/geo/tile-grid.js';
-import { projectPoint } from '../../src/geo/utm-projection.js';
+import { projectPoint } from '../../src/geo/transverse-mercator.js';
 
 /** WGS 84 UTM forward projection, Snyder eq. 8-9..8-10 (accurate to well under 1 m here). */
 function utmForward(lon: number, lat: number, zone: number): [number, number] {

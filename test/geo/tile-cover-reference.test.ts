@@ -9,6 +9,9 @@ import { loadGeography } from '../../src/geo/geography.js';
 import { US_STATES } from '../../src/geo/states.js';
 import { projectPoint, unprojectPoint, utmZoneOfEpsg } from '../../src/geo/transverse-mercator.js';
 import { gdalTileCover } from './gdal-tile-cover.js';
+import { utmForward } from './snyder-utm.js';
+import { writeFileSync } from 'node:fs';
+import { GDAL_REFERENCE_FILE, readGdalReference, REFERENCE_STATES, referenceLonLats, type GdalReference } from './gdal-reference-fixture.js';
 
 const lonLat = gdal.SpatialReference.fromUserInput('OGC:CRS84');
 
@@ -36,6 +39,14 @@ describe('the transverse Mercator of the tile grid, against PROJ', () => {
     expect(worst).toBeLessThan(1e-3);
     // 1e-9 degrees is 0.1 mm on the ground.
     expect(worstBack).toBeLessThan(1e-9);
+  });
+
+  it('agrees with the Snyder series the McLean test checks the grid with, to within a metre', () => {
+    const ct = new gdal.CoordinateTransformation(lonLat, gdal.SpatialReference.fromEPSG(32616));
+    const [x, y] = utmForward(-88.99, 40.48, 16);
+    const p = ct.transformPoint(-88.99, 40.48);
+    expect(Math.abs(p.x - x)).toBeLessThan(1);
+    expect(Math.abs(p.y - y)).toBeLessThan(1);
   });
 
   it('refuses an EPSG code that is not WGS 84 / UTM', () => {
@@ -79,4 +90,38 @@ describe('every county cover, against GDAL', () => {
     expect(counties).toBe(3142);
     expect(crossing).toEqual(['06001', '22067', '51093', '51620']);
   }, 120_000);
+});
+
+describe('the GDAL answers kept for the tests without GDAL (test/geo/fixtures/gdal-reference.json)', () => {
+  it('still match what GDAL computes', async () => {
+    const geo = await loadGeography();
+    const transforms = new Map<number, gdal.CoordinateTransformation>();
+    const points = referenceLonLats().map(([epsg, lon, lat]): GdalReference['points'][number] => {
+      let ct = transforms.get(epsg);
+      if (!ct) transforms.set(epsg, (ct = new gdal.CoordinateTransformation(lonLat, gdal.SpatialReference.fromEPSG(epsg))));
+      const p = ct.transformPoint(lon, lat);
+      return [epsg, lon, lat, p.x, p.y];
+    });
+    const covers: GdalReference['covers'] = {};
+    for (const state of REFERENCE_STATES) {
+      for (const county of geo.countiesOf(state)) {
+        const reference = gdalTileCover(geo.countyGeometry(county.fips));
+        covers[county.fips] = { areaKm2: reference.areaKm2, tiles: Object.fromEntries([...reference.tiles].sort(([a], [b]) => a.localeCompare(b))) };
+      }
+    }
+    if (process.env['BIOMASS_WRITE_FIXTURES'] === '1') writeFileSync(GDAL_REFERENCE_FILE, JSON.stringify({ points, covers }) + '\n');
+    const kept = readGdalReference();
+    expect(kept.points.length).toBe(points.length);
+    points.forEach((p, i) => {
+      expect(kept.points[i]!.slice(0, 3)).toEqual(p.slice(0, 3));
+      expect(Math.abs(kept.points[i]![3] - p[3]) + Math.abs(kept.points[i]![4] - p[4])).toBeLessThan(1e-6);
+    });
+    expect(Object.keys(kept.covers).sort()).toEqual(Object.keys(covers).sort());
+    for (const [fips, cover] of Object.entries(covers)) {
+      const k = kept.covers[fips]!;
+      expect(Object.keys(k.tiles), fips).toEqual(Object.keys(cover.tiles));
+      expect(Math.abs(k.areaKm2 - cover.areaKm2), fips).toBeLessThanOrEqual(1e-9 * cover.areaKm2);
+      for (const [tile, km2] of Object.entries(cover.tiles)) expect(Math.abs(k.tiles[tile]! - km2), `${fips} ${tile}`).toBeLessThanOrEqual(1e-9 * km2);
+    }
+  }, 60_000);
 });

@@ -2,8 +2,8 @@
  * WGS 84 / UTM (EPSG 326zz north, 327zz south) in plain arithmetic: Krüger's series to
  * sixth order in n, as Karney gives it ("Transverse Mercator with an accuracy of a few
  * nanometers", J. Geodesy 85, 2011, eqs. 7-11 and 35-36). Within a zone and well beyond it
- * (the 9.8 km tile overlap, Alaska's 71°N) it agrees with PROJ to well under a millimetre;
- * test/geo/transverse-mercator.test.ts checks it against GDAL. Pure: the dry run computes
+ * (the 9.8 km tile overlap, Alaska's 71°N) it agrees with PROJ to within 0.1 µm;
+ * test/geo/tile-cover-reference.test.ts checks it against GDAL. Pure: the dry run computes
  * every county's tiles with it without loading GDAL, and the mutation tests can run it.
  */
 

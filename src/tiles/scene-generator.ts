@@ -13,6 +13,7 @@ import type { Geography } from '../geo/geography.js';
 import { parseTileId, TILE_M } from '../geo/mgrs.js';
 import { srsOf } from '../geo/utm-projection.js';
 import type { TileItem } from './catalog.js';
+import { boaOffset } from '../biomass/reflectance.js';
 import { hash01, pixelAt, toDigitalNumber } from './scene-pattern.js';
 import { BAND_RESOLUTION, tileLayout, type ItemNaming } from './tile-layout.js';
 import { DEFAULT_BANDS, revisitDates, type Season, type TileLayoutName } from './tile-source.js';
@@ -100,10 +101,13 @@ export async function generateScenes(options: GenerateScenesOptions): Promise<Ge
         const cloudy = hash01(zone, dayNumber(date), seed, 3) < cloudyShare;
         const format = CREATE_OPTIONS[sceneFormatOf(options.format ?? 'cog', dateIndex)];
         const hrefs: Record<string, string> = {};
+        // Products named for baseline 04.00 and later (the planetary-computer layout's N0510)
+        // carry ESA's +1,000 on every reflectance DN, as real ones do (src/biomass/reflectance.ts).
+        const addDn = -boaOffset({ product: layout.productName(naming) });
         for (const band of bands) {
           const name = layout.bandName(naming, band, format.extension);
           const local = join(work, `${tileId}_${date}_${band}.${format.extension}`);
-          await writeBand(geography, tileId, date, cloudy, band, pixelSize * (BAND_RESOLUTION[band] ?? 10) / 10, seed, format, local);
+          await writeBand(geography, tileId, date, cloudy, band, pixelSize * (BAND_RESOLUTION[band] ?? 10) / 10, seed, format, local, addDn);
           await store.write(name, local, signal);
           await rm(local, { force: true });
           hrefs[band] = store.href(name);
@@ -135,7 +139,7 @@ function checkPixelSize(pixelSize: number, bands: string[]): void {
 /** Writes one band of one item to a local file in the chosen format. */
 async function writeBand(
   geography: Geography, tileId: string, date: string, cloudy: boolean, band: string,
-  size: number, seed: number, format: (typeof CREATE_OPTIONS)[SceneFormat], path: string,
+  size: number, seed: number, format: (typeof CREATE_OPTIONS)[SceneFormat], path: string, addDn: number,
 ): Promise<void> {
   const fp = geography.tileFootprint(tileId);
   const zone = parseTileId(tileId)!.zone;
@@ -148,7 +152,7 @@ async function writeBand(
     const y = fp.maxY - (row + 0.5) * size;
     for (let col = 0; col < n; col++) {
       const p = pixelAt(fp.minX + (col + 0.5) * size, y, zone, seed, doy, dateIndex, cloudy);
-      values[row * n + col] = isScl ? p.scl : toDigitalNumber(band === 'B08' ? p.nir : p.red);
+      values[row * n + col] = isScl ? p.scl : Math.min(65_535, toDigitalNumber(band === 'B08' ? p.nir : p.red) + addDn);
     }
   }
   const gdal = loadGdal();

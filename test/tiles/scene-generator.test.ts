@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import gdal from 'gdal-async';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGeography, type Geography } from '../../src/geo/geography.js';
+import { boaOffset, ndviOf } from '../../src/biomass/reflectance.js';
 import { generateScenes, type GeneratedScene } from '../../src/tiles/scene-generator.js';
 import { openTileStore } from '../../src/tiles/open-tile-store.js';
 
@@ -108,6 +109,25 @@ describe('scene generator', () => {
     expect(jp2!.bands['B08']).toMatch(/\/16TCK\/2024-06-01\/B08\.jp2$/);
     expect(j.ds.srs!.getAuthorityCode()).toBe('32616');
     expect(Buffer.from(j.values.buffer).equals(Buffer.from(a.values.buffer))).toBe(true); // lossless
+  });
+
+  it('adds the +1,000 DN of baseline 04.00 and later to products named for it (planetary-computer layout), and only to those', async () => {
+    const [simple] = await generate('cog', 'offset-simple', { cloudyShare: 0 });
+    const [pc] = await generate('cog', 'offset-pc', { cloudyShare: 0, layout: 'planetary-computer' });
+    expect(pc!.product).toMatch(/_N0510_/);
+    expect(boaOffset({ product: pc!.product })).toBe(-1000);
+    expect(boaOffset({ product: simple!.product })).toBe(0);
+    for (const band of ['B04', 'B08']) {
+      const a = read(simple!.bands[band]!).values;
+      const b = read(pc!.bands[band]!).values;
+      for (let i = 0; i < a.length; i++) expect(b[i], `${band} ${i}`).toBe(a[i]! + 1000);
+    }
+    // SCL is a class, not a reflectance: unchanged.
+    expect(Buffer.from(read(pc!.bands['SCL']!).values.buffer).equals(Buffer.from(read(simple!.bands['SCL']!).values.buffer))).toBe(true);
+    // So both give the same NDVI once each product's offset is applied.
+    const [r0, n0] = [read(simple!.bands['B04']!).values, read(simple!.bands['B08']!).values];
+    const [r1, n1] = [read(pc!.bands['B04']!).values, read(pc!.bands['B08']!).values];
+    expect(ndviOf(r1[123]!, n1[123]!, -1000)).toBeCloseTo(ndviOf(r0[123]!, n0[123]!, 0), 12);
   });
 
   it('refuses a pixel size that does not divide the footprint', async () => {

@@ -142,7 +142,8 @@ export async function processCounty(options: CountyStepOptions): Promise<CountyS
   const ownPool = !options.pool;
   const pool = options.pool ?? (await (await import('./kernel-pool.js')).openKernelPool(plan.processing.workers));
   const cache = options.cache ?? new BlockCache<BlockPixels>({ maxBytes: plan.cache.maxBytes, eviction: plan.cache.eviction });
-  const reader = new BlockReader({ locator: options.locator ?? (await planBandLocator(plan, stores.db, options.signal)), cache, maxOpen: Math.max(3, plan.cache.maxTiles), onRead: options.onBlockRead });
+  const located = options.locator ? { locator: options.locator } : await planBandLocator(plan, stores.db, options.signal);
+  const reader = new BlockReader({ ...located, cache, maxOpen: Math.max(3, plan.cache.maxTiles), onRead: options.onBlockRead });
   try {
     const grids = new Map<string, { fine: BandInfo; scl: BandInfo }>();
     for (const [tileId, list] of itemsByTile) {
@@ -333,7 +334,7 @@ function deferred(): { promise: Promise<void>; resolve: () => void; reject: (err
 }
 
 function emptyReads(): ReadFigures {
-  return { byPath: { local: { blocks: 0, bytes: 0 }, streamed: { blocks: 0, bytes: 0 }, downloaded: { blocks: 0, bytes: 0 } }, opens: 0 };
+  return { byPath: { local: { blocks: 0, bytes: 0 }, streamed: { blocks: 0, bytes: 0 }, downloaded: { blocks: 0, bytes: 0 } }, opens: 0, reopened: 0 };
 }
 
 /** Runs `work` on each item, at most `limit` at once, in order of start; the first failure stops new starts. */
@@ -362,8 +363,12 @@ async function inParallel<T>(list: readonly T[], limit: number, work: (item: T) 
  * Where the plan reads each band: the preprocessed copy when there is one, else the original
  * streamed in place, else a whole download (src/tiles/band-location.ts).
  */
-async function planBandLocator(plan: Plan, db: Store, signal?: AbortSignal): Promise<BandLocator> {
+async function planBandLocator(plan: Plan, db: Store, signal?: AbortSignal): Promise<{ locator: BandLocator; credentials?: () => Promise<number> }> {
   const [{ locateBand }, { tileAccessOf }] = await Promise.all([import('../tiles/band-location.js'), import('../tiles/tile-access.js')]);
   const access = tileAccessOf(plan);
-  return (item, band) => locateBand(item as TileItem, band, { plan, db, access, signal });
+  return {
+    locator: (item, band) => locateBand(item as TileItem, band, { plan, db, access, signal }),
+    // Streamed blobs signed with a renewable SAS are reopened after each renewal.
+    ...(plan.tiles.kind === 'azure' ? { credentials: () => access.gdalCredentials(signal) } : {}),
+  };
 }

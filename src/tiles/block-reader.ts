@@ -77,12 +77,16 @@ export interface ReadFigures {
   /** Blocks read from storage and decoded (cache misses), and their decoded bytes, by path. */
   byPath: Record<ReadPath, { blocks: number; bytes: number }>;
   opens: number;
+  /** Streamed bands reopened because the credentials were renewed (a SAS from sources.tiles.token_url). */
+  reopened: number;
 }
 
 interface OpenBand {
   dataset: import('gdal-async').Dataset;
   band: import('gdal-async').RasterBand;
   info: BandInfo;
+  /** The credentials generation the dataset was opened with (streamed bands, when credentials are tracked). */
+  generation?: number;
 }
 
 export class BlockReader {
@@ -91,6 +95,7 @@ export class BlockReader {
   private readonly counts: ReadFigures = {
     byPath: { local: { blocks: 0, bytes: 0 }, streamed: { blocks: 0, bytes: 0 }, downloaded: { blocks: 0, bytes: 0 } },
     opens: 0,
+    reopened: 0,
   };
 
   constructor(
@@ -100,6 +105,12 @@ export class BlockReader {
       maxOpen: number;
       /** Told of every block read from storage (benchmarks compare them with the file's block index). */
       onRead?: (read: { itemId: string; band: string; bx: number; by: number; location: BandLocation; bytes: number }) => void;
+      /**
+       * The generation of the credentials GDAL reads blobs with now, renewing them when due
+       * (TileAccess.gdalCredentials). A GDAL dataset keeps the credentials it was opened
+       * with, so a streamed band opened before a SAS renewal is reopened before its next read.
+       */
+      credentials?: () => Promise<number>;
     },
   ) {}
 
@@ -124,7 +135,7 @@ export class BlockReader {
     const cached = this.options.cache.get(key);
     if (cached) return cached;
     const read = (async () => {
-      const open = await this.openBand(item, band);
+      const open = await this.current(item, band);
       const pixels = (await open.band.pixels.readBlockAsync(bx, by)) as BlockPixels;
       const counts = this.counts.byPath[open.info.location.path];
       counts.blocks++;
@@ -168,6 +179,7 @@ export class BlockReader {
     const opening = (async () => {
       const gdal = (await import('gdal-async')).default;
       const location = await this.options.locator(item, band);
+      const generation = location.path === 'streamed' && this.options.credentials ? await this.options.credentials() : undefined;
       let dataset: import('gdal-async').Dataset;
       try {
         dataset = await gdal.openAsync(location.gdalPath);
@@ -188,19 +200,39 @@ export class BlockReader {
         noData: raster.noDataValue ?? null,
         metadata: { ...(dataset.getMetadata() as Record<string, string>), ...(raster.getMetadata() as Record<string, string>) },
       };
-      return { dataset, band: raster, info };
+      return { dataset, band: raster, info, generation };
     })();
     this.open.set(key, opening);
     opening.catch(() => this.open.delete(key));
     while (this.open.size > this.options.maxOpen) {
       const [oldest, victim] = this.open.entries().next().value as [string, Promise<OpenBand>];
       this.open.delete(oldest);
-      // Closed once its pending reads are done: a read holds the promise, not the map entry.
-      void victim.then(async (o) => {
-        await Promise.allSettled([...this.inFlight.entries()].filter(([k]) => k.startsWith(oldest + '|')).map(([, p]) => p));
-        o.dataset.close();
-      }, () => undefined);
+      this.retire(oldest, victim);
     }
     return opening;
+  }
+
+  /** The open band, reopened first when it is streamed and the credentials were renewed since it was opened. */
+  private async current(item: LocatableItem, band: string): Promise<OpenBand> {
+    const opening = this.openBand(item, band);
+    const open = await opening;
+    if (open.generation === undefined || !this.options.credentials) return open;
+    if ((await this.options.credentials()) === open.generation) return open;
+    const key = `${item.itemId}|${band}`;
+    // The first reader to notice retires it; the others find the fresh one in the map.
+    if (this.open.get(key) === opening) {
+      this.open.delete(key);
+      this.retire(key, opening);
+      this.counts.reopened++;
+    }
+    return this.openBand(item, band);
+  }
+
+  /** Closes a band's dataset once its pending reads are done: a read holds the promise, not the map entry. */
+  private retire(key: string, victim: Promise<OpenBand>): void {
+    void victim.then(async (o) => {
+      await Promise.allSettled([...this.inFlight.entries()].filter(([k]) => k.startsWith(key + '|')).map(([, p]) => p));
+      o.dataset.close();
+    }, () => undefined);
   }
 }

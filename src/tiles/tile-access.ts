@@ -38,6 +38,7 @@ export class TileAccess {
   private client: { connection: string; client: BlobServiceClient } | undefined;
   private gdalConnection: string | undefined;
   readonly tokens: SasTokenSource | undefined;
+  private gdalGeneration = 0;
   /** Range requests made for probes, and their bytes. */
   readonly figures = { rangeRequests: 0, rangeBytes: 0 };
 
@@ -127,6 +128,17 @@ export class TileAccess {
     if (connection === this.gdalConnection) return;
     await applyGdalRemoteSettings(this.options.http, connection);
     this.gdalConnection = connection;
+    this.gdalGeneration++;
+  }
+
+  /**
+   * The generation of the credentials GDAL holds, after renewing them when due. It changes
+   * with every renewal; a dataset opened under an older one still signs with the old SAS
+   * (GDAL fixes a handle's credentials at open) and must be reopened (BlockReader does).
+   */
+  async gdalCredentials(signal?: AbortSignal): Promise<number> {
+    await this.configureGdal(signal);
+    return this.gdalGeneration;
   }
 
   /** Sorts an SDK failure: auth stops everything, a missing blob fails the item. */

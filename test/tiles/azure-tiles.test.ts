@@ -3,7 +3,8 @@
 // whole downloads go in ranged chunks, retry 503/Retry-After and resets, and resume after an
 // interruption; preprocessing from Azure converts, a vanished blob fails its item only, and
 // a wrong key stops the run at once with the key redacted; a SAS from a token endpoint is
-// fetched once, shared by the SDK and GDAL, and renewed before it expires.
+// fetched once, shared by the SDK and GDAL, and renewed before it expires; datasets held
+// open across a renewal are reopened.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -18,6 +19,8 @@ import { listPreprocessedTiles } from '../../src/db/preprocessed-tiles-repositor
 import type { Store } from '../../src/db/store.js';
 import { loadGeography, type Geography } from '../../src/geo/geography.js';
 import { locateBand, type LocatableItem } from '../../src/tiles/band-location.js';
+import { BlockCache } from '../../src/tiles/block-cache.js';
+import { BlockReader } from '../../src/tiles/block-reader.js';
 import { bandSourceOf } from '../../src/tiles/band-source.js';
 import { itemKey, openCatalog } from '../../src/tiles/catalog.js';
 import { openTileStore } from '../../src/tiles/open-tile-store.js';
@@ -213,11 +216,15 @@ describe('a SAS token endpoint', () => {
   let tokenUrl: string;
   const handed: string[] = [];
   let failNext = false;
+  /** When set, the next token is bound to this stored access policy, so deleting the policy revokes it. */
+  let policyNext: string | undefined;
   beforeAll(async () => {
     server = createServer((req, res) => {
       if (failNext) { res.writeHead(500); res.end(); return; }
       const container = req.url!.split('/').pop()!;
-      const sas = generateBlobSASQueryParameters({
+      const policy = policyNext;
+      policyNext = undefined;
+      const sas = generateBlobSASQueryParameters(policy ? { containerName: container, identifier: policy } : {
         containerName: container, permissions: ContainerSASPermissions.parse('rl'),
         // Distinct tokens: each starts a second later than the one before.
         startsOn: new Date(Date.now() - 60_000 - handed.length * 1000), expiresOn: new Date(Date.now() + 3_600_000),
@@ -274,5 +281,43 @@ describe('a SAS token endpoint', () => {
     // The catalog (biomass index) lists with a token from the same endpoint.
     const catalog = openCatalog({ uri: 'azure://tiles/cog', connection: endpointOnly, account: ACCOUNT, tokenUrl, layout: 'simple', bands: ['B04'], season: ONE_DATE });
     expect((await catalog.listItems('16TCK')).map((i) => i.date)).toEqual(['2024-06-01']);
+  });
+
+  it('reaches datasets GDAL already holds open: the block reader reopens them after a renewal, before the old token is refused', async () => {
+    const endpointOnly = `BlobEndpoint=http://127.0.0.1:${azurite.port}/${ACCOUNT};`;
+    const plan = await planWith('token-reopen', `{ uri: "azure://tiles", connection: "\${CONN}", account: "${ACCOUNT}", token_url: "${tokenUrl}", layout: simple, bands: [B04] }`, { CONN: endpointOnly });
+    const access = new TileAccess({ name: 'azurite', container: 'tiles', connection: endpointOnly, account: ACCOUNT, tokenUrl, http: plan.http, now: () => clock });
+    // The first token is bound to a stored access policy, so the test can revoke it at will.
+    const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('tiles');
+    await container.setAccessPolicy(undefined, [{ id: 'first', accessPolicy: { permissions: 'rl', startsOn: new Date(Date.now() - 60_000), expiresOn: new Date(Date.now() + 3_600_000) } }]);
+    policyNext = 'first';
+    const locator = (item: LocatableItem, band: string) => locateBand(item, band, { plan, db: store, access });
+    const renewing = new BlockReader({ locator, cache: new BlockCache({ maxBytes: 64 << 20, eviction: 'lru' }), maxOpen: 4, credentials: () => access.gdalCredentials() });
+    const holding = new BlockReader({ locator, cache: new BlockCache({ maxBytes: 64 << 20, eviction: 'lru' }), maxOpen: 4 });
+    try {
+      const before = await renewing.block(cog, 'B04', 0, 0);
+      await holding.block(cog, 'B04', 0, 0);
+      expect(access.tokens!.fetches).toBe(1);
+
+      clock += 9 * 60_000; // inside the renewal margin: the next read renews the token
+      await container.setAccessPolicy(undefined, []); // and the first token stops working
+      const firstToken = handed.at(-1)!;
+      expect((await fetch(`http://127.0.0.1:${azurite.port}/${ACCOUNT}/tiles?restype=container&comp=list&${firstToken}`)).status).toBe(403);
+      const after = await renewing.block(cog, 'B04', 1, 1);
+      expect(access.tokens!.fetches).toBe(2);
+      expect(renewing.figures().reopened).toBe(1);
+      expect(after.length).toBe(before.length);
+      // The same block read by plain GDAL with the fresh token: the same pixels.
+      const ds = await gdal.openAsync((await locator(cog, 'B04')).gdalPath);
+      expect(Array.from(await ds.bands.get(1).pixels.readBlockAsync(1, 1))).toEqual(Array.from(after));
+      ds.close();
+      // Why it matters: a dataset opened under the revoked token fails its next read (a block
+      // far from the ones read, which GDAL's read-ahead may already hold).
+      await expect(holding.block(cog, 'B04', 3, 3)).rejects.toThrow(/TIFFReadEncodedTile|403/);
+      expect(Array.from(await renewing.block(cog, 'B04', 3, 3)).length).toBe(before.length);
+    } finally {
+      await renewing.close();
+      await holding.close();
+    }
   });
 });

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { BiomassError } from '../biomass-error.js';
 import { commitCountyBatch } from '../db/county-batch.js';
+import { BatchCommitter } from './batch-committer.js';
 import { getCountyCheckpoint } from '../db/county-checkpoints-repository.js';
 import { recordMetrics, type Metric } from '../db/performance-metrics-repository.js';
 import { findModelForState, type ForestryModel } from '../db/forestry-models-repository.js';
@@ -155,30 +156,31 @@ export async function processCounty(options: CountyStepOptions): Promise<CountyS
 
     let done = batches.slice(0, first).reduce((n, b) => n + b.parcels.length + b.unplaced.length, 0);
     const doneAtStart = done;
-    // Commits go in batch order (a batch computed early waits for the one before it), so the
-    // checkpoint never passes a batch that is not stored.
-    const committed = todo.map(() => deferred());
-    for (const d of committed) d.promise.catch(() => undefined);
+    // Commits go in batch order, consecutive ready batches together (batch-committer.ts), so
+    // the checkpoint never passes a batch that is not stored.
+    const lanes = Math.max(1, plan.processing.parallelBatches);
+    const committer = new BatchCommitter<{ batch: CountyBatch; outputs: ParcelOutput[] }>(async (group) => {
+      signal?.throwIfAborted();
+      const rows = group.flatMap(({ batch, outputs }) => outputs.map((o) => ({ ...o, batchIndex: batch.index })));
+      const commitStart = performance.now();
+      await commitCountyBatch(stores.db, { planName: plan.name, runId, attempt, countyFips, batchIndex: group.at(-1)!.batch.index, parcelsDone: done + rows.length, outputs: rows }, { signal });
+      summary.timings.commitMs += performance.now() - commitStart;
+      done += rows.length;
+      for (const o of rows) summary.byStatus[o.status]++;
+      const elapsed = (Date.now() - started) / 1000;
+      const rate = (done - doneAtStart) / Math.max(elapsed, 1e-3);
+      options.onProgress?.({ done, total, rate, etaMs: rate > 0 ? ((total - done) / rate) * 1000 : Infinity });
+    }, lanes);
     const position = new Map(todo.map((b, i) => [b.index, i]));
     const runBatch = async (batch: CountyBatch): Promise<void> => {
-      const p = position.get(batch.index)!;
+      let outputs: ParcelOutput[];
       try {
-        const outputs = await computeBatch(batch, { plan, countyFips, stateFips: county.stateFips, model, configHash, itemsByTile, grids, reader, pool, signal, timings: summary.timings });
-        if (p > 0) await committed[p - 1]!.promise;
-        signal?.throwIfAborted();
-        done += outputs.length;
-        const commitStart = performance.now();
-        await commitCountyBatch(stores.db, { planName: plan.name, runId, attempt, countyFips, batchIndex: batch.index, parcelsDone: done, outputs: outputs.map((o) => ({ ...o, batchIndex: batch.index })) }, { signal });
-        summary.timings.commitMs += performance.now() - commitStart;
-        for (const o of outputs) summary.byStatus[o.status]++;
-        const elapsed = (Date.now() - started) / 1000;
-        const rate = (done - doneAtStart) / Math.max(elapsed, 1e-3);
-        committed[p]!.resolve();
-        options.onProgress?.({ done, total, rate, etaMs: rate > 0 ? ((total - done) / rate) * 1000 : Infinity });
+        outputs = await computeBatch(batch, { plan, countyFips, stateFips: county.stateFips, model, configHash, itemsByTile, grids, reader, pool, signal, timings: summary.timings });
       } catch (error) {
-        committed[p]!.reject(error);
+        committer.abandon(error);
         throw error;
       }
+      await committer.add(position.get(batch.index)!, { batch, outputs });
     };
     await inParallel(todo, Math.max(1, plan.processing.parallelBatches), runBatch, signal);
   } finally {
@@ -321,16 +323,6 @@ function configHashOf(plan: Plan, model: ForestryModel | undefined): string {
     coverage: p.coverage, composite: p.composite, sclMask: [...p.sclMask].sort((a, b) => a - b), season: plan.season,
     model: model ? `${model.modelId}@${model.modelVersion}` : null,
   })).digest('hex').slice(0, 16);
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } {
-  let resolve!: () => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 function emptyReads(): ReadFigures {

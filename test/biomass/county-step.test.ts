@@ -127,7 +127,7 @@ describe('county step against Azurite and PostgreSQL', () => {
     expect(metrics.find((m) => m.name === 'blocks_streamed')?.value).toBe(summary.reads.byPath.streamed.blocks);
   });
 
-  it('gives the same rows when aborted after three batches and restarted', async () => {
+  it('gives the same rows when aborted after three commits and restarted', async () => {
     const plan = await indexed('county-b');
     const controller = new AbortController();
     let commits = 0;
@@ -135,18 +135,19 @@ describe('county step against Azurite and PostgreSQL', () => {
       plan, countyFips: MCLEAN, stores: { db: stores.state, geography }, signal: controller.signal,
       onProgress: () => {
         commits++;
-        if (commits === 3) controller.abort(new Error('killed after three batches'));
+        if (commits === 3) controller.abort(new Error('killed after three commits'));
       },
     });
     await expect(aborted).rejects.toThrow();
+    // A commit holds one batch or more (consecutive ready ones go together).
     const checkpoint = await getCountyCheckpoint(stores.state, 'county-b', MCLEAN);
-    expect(checkpoint?.lastBatch).toBe(2);
+    expect(checkpoint?.lastBatch).toBeGreaterThanOrEqual(2);
     const partial = await listCountyOutputs(stores.state, 'county-b', MCLEAN);
     expect(partial.length).toBe(checkpoint!.parcelsDone);
     expect(partial.length).toBeLessThan(parcelCount);
 
     const resumed = await processCounty({ plan, countyFips: MCLEAN, stores: { db: stores.state, geography } });
-    expect(resumed.resumedBatches).toBe(3);
+    expect(resumed.resumedBatches).toBe(checkpoint!.lastBatch + 1);
     const rows = await listCountyOutputs(stores.state, 'county-b', MCLEAN);
     expect(rows).toHaveLength(parcelCount);
     expect(content(rows)).toEqual(content(uninterrupted));

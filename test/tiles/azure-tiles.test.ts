@@ -291,7 +291,7 @@ describe('a SAS token endpoint', () => {
     const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('tiles');
     await container.setAccessPolicy(undefined, [{ id: 'first', accessPolicy: { permissions: 'rl', startsOn: new Date(Date.now() - 60_000), expiresOn: new Date(Date.now() + 3_600_000) } }]);
     policyNext = 'first';
-    const locator = (item: LocatableItem, band: string) => locateBand(item, band, { plan, db: store, access });
+    const locator = (item: { itemId: string; bandUris: Record<string, string> }, band: string) => locateBand(item as LocatableItem, band, { plan, db: store, access });
     const renewing = new BlockReader({ locator, cache: new BlockCache({ maxBytes: 64 << 20, eviction: 'lru' }), maxOpen: 4, credentials: () => access.gdalCredentials() });
     const holding = new BlockReader({ locator, cache: new BlockCache({ maxBytes: 64 << 20, eviction: 'lru' }), maxOpen: 4 });
     try {

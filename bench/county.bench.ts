@@ -9,8 +9,8 @@
  *   6. peak RSS beside cache.max_bytes.
  * Data: a McLean-sized synthetic county (~60,000 parcels, real MGRS grid) and DEFLATE COGs
  * generated into Azurite, read by GDAL through /vsiaz/ via a byte-counting proxy.
- * Default (reduced): 61 m pixels, 2 dates. `--full`: 10 m pixels and the 36 dates of a
- * 6-month season (hours of generation on 2 cores).
+ * Default (reduced season): 10 m pixels, 2 dates. `--full`: the 36 dates of a 6-month season
+ * (generation alone takes about an hour on 2 cores). `--pixel-size 61` for a quick look.
  *
  *   node --import tsx bench/county.bench.ts [--full] [--pixel-size 30.5] [--parcels-per-km2 15]
  * (15 lots/km² plus the generator's split lots make McLean's ~60,000 parcels.)
@@ -56,7 +56,7 @@ const FULL = process.argv.includes('--full');
 const densityArg = process.argv.indexOf('--parcels-per-km2');
 const DENSITY = densityArg > 0 ? Number(process.argv[densityArg + 1]) : 15;
 const pixelArg = process.argv.indexOf('--pixel-size');
-const PIXEL = pixelArg > 0 ? Number(process.argv[pixelArg + 1]) : FULL ? 10 : 61;
+const PIXEL = pixelArg > 0 ? Number(process.argv[pixelArg + 1]) : 10;
 const SEASON = FULL ? { start: '2024-04-01', end: '2024-09-30' } : { start: '2024-07-01', end: '2024-07-10' };
 const MCLEAN = '17113';
 const CACHE = '2GB';
@@ -82,7 +82,7 @@ const dbUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toSt
 
 try {
   const geography = await loadGeography();
-  say(`county bench (${FULL ? 'full' : 'reduced: --full for 10 m pixels and 36 dates'}, --pixel-size to change the pixel): McLean ${MCLEAN}, ${PIXEL} m pixels, season ${SEASON.start}..${SEASON.end}, ${DENSITY} parcels/km²`);
+  say(`county bench (${FULL ? 'full season' : 'reduced season: --full for 36 dates'}, --pixel-size to change the pixel): McLean ${MCLEAN}, ${PIXEL} m pixels, season ${SEASON.start}..${SEASON.end}, ${DENSITY} parcels/km²`);
   let t = performance.now();
   const uri = 'azure://sentinel2-l2/bench';
   const scenes = await generateScenes({ geography, counties: [MCLEAN], season: SEASON, store: openTileStore({ uri, connection: azurite.connectionString, season: SEASON }), pixelSize: PIXEL });

@@ -175,7 +175,7 @@ function unknownCounty(code: string, records: Map<string, CountyRecord>, byState
 }
 
 /** Lon/lat bounds; across the antimeridian the box that is narrower when wrapped (west > east). */
-function boundsOf(geometry: Polygon | MultiPolygon): [number, number, number, number] {
+export function boundsOf(geometry: Polygon | MultiPolygon): [number, number, number, number] {
   const polygons: Position[][][] = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
   let w = Infinity, e = -Infinity, s = Infinity, n = -Infinity;
   let wShifted = Infinity, eShifted = -Infinity;
@@ -189,6 +189,8 @@ function boundsOf(geometry: Polygon | MultiPolygon): [number, number, number, nu
       }
     }
   }
-  if (eShifted - wShifted < e - w) return [wShifted > 180 ? wShifted - 360 : wShifted, s, eShifted > 180 ? eShifted - 360 : eShifted, n];
+  // Wider than half the globe is the long way round a county across the antimeridian: the
+  // box of the shifted longitudes is the narrow one.
+  if (e - w > 180) return [wShifted > 180 ? wShifted - 360 : wShifted, s, eShifted > 180 ? eShifted - 360 : eShifted, n];
   return [w, s, e, n];
 }

@@ -60,13 +60,10 @@ export function utmEpsg(zone: number, south: boolean): number {
 export function squareLetters(zone: number, easting: number, northing: number): string {
   const column = Math.floor(easting / SQUARE_M); // 1..8 inside a zone
   const set = (zone - 1) % 3;
-  const columnLetter = COLUMN_LETTERS[set * 8 + column - 1];
+  // A zone's squares are its columns 1-8: column 9 of zone 16 is not the J of zone 17.
+  if (column < 1 || column > 8) throw new RangeError(`no MGRS square at zone ${zone} E ${easting} N ${northing}`);
   const rowOffset = zone % 2 === 0 ? 5 : 0;
-  const rowLetter = ROW_LETTERS[(((Math.floor(northing / SQUARE_M) + rowOffset) % 20) + 20) % 20];
-  if (columnLetter === undefined || rowLetter === undefined) {
-    throw new RangeError(`no MGRS square at zone ${zone} E ${easting} N ${northing}`);
-  }
-  return columnLetter + rowLetter;
+  return COLUMN_LETTERS[set * 8 + column - 1]! + ROW_LETTERS[(((Math.floor(northing / SQUARE_M) + rowOffset) % 20) + 20) % 20]!;
 }
 
 /** Formats a tile id the way Sentinel-2 names tiles: two-digit zone, band, square ("01CCV"). */

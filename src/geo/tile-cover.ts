@@ -11,7 +11,7 @@
  */
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { SQUARE_M, TILE_M, utmEpsg, utmZoneOfLon, zoneWestLon, type Footprint } from './mgrs.js';
-import { clipPolygon, clippedPolygonArea, polygonArea, splitAlongVertical, type Box } from './polygon-clip.js';
+import { clipPolygon, clippedPolygonArea, polygonArea, splitAlongVertical } from './polygon-clip.js';
 import { tileIdOfSquare } from './tile-grid.js';
 import { projectPoint, unprojectPoint } from './transverse-mercator.js';
 
@@ -63,13 +63,10 @@ function tilesAtPoints(points: Position[]): TileOverlap[] {
     const south = lat! < 0;
     const epsg = utmEpsg(zone, south);
     const [x, y] = projectPoint(epsg, lon!, lat!);
-    for (let column = Math.max(1, Math.ceil((x - TILE_M) / SQUARE_M)); column <= Math.min(8, Math.floor(x / SQUARE_M)); column++) {
-      for (let row = Math.max(0, Math.ceil((y - SQUARE_M) / SQUARE_M)); row <= Math.floor((y + TILE_M - SQUARE_M) / SQUARE_M); row++) {
-        const footprint = footprintOfSquare(epsg, column * SQUARE_M, row * SQUARE_M);
-        if (!squareInZone(zone, south, column * SQUARE_M, row * SQUARE_M)) continue;
-        const tileId = tileIdOfSquare(zone, south, column * SQUARE_M, row * SQUARE_M);
-        out.set(tileId, { tileId, footprint, overlapKm2: 0 });
-      }
+    for (const [easting, northing] of candidateSquares({ minX: x, minY: y, maxX: x, maxY: y }, south)) {
+      if (!squareInZone(zone, south, easting, northing)) continue;
+      const tileId = tileIdOfSquare(zone, south, easting, northing);
+      out.set(tileId, { tileId, footprint: footprintOfSquare(epsg, easting, northing), overlapKm2: 0 });
     }
   }
   return [...out.values()];
@@ -152,24 +149,32 @@ function zonePieces(rings: Position[][]): ZonePiece[] {
 
 /** The tiles of one zone whose footprints overlap a projected piece. */
 function overlapsInZone(rings: Position[][], zone: number, south: boolean): TileOverlap[] {
-  const env = envelopeOf(rings);
   const epsg = utmEpsg(zone, south);
   const out: TileOverlap[] = [];
-  // A square's footprint spans [E, E + 109.8 km] x [N + 100 km - 109.8 km, N + 100 km].
-  const firstColumn = Math.ceil((env.minX - TILE_M) / SQUARE_M);
-  const lastColumn = Math.floor(env.maxX / SQUARE_M);
+  for (const [easting, northing] of candidateSquares(envelopeOf(rings), south)) {
+    if (!squareInZone(zone, south, easting, northing)) continue;
+    const footprint = footprintOfSquare(epsg, easting, northing);
+    const overlapM2 = clippedPolygonArea(rings, [footprint.minX, footprint.minY, footprint.maxX, footprint.maxY]);
+    if (overlapM2 < MIN_OVERLAP_M2) continue;
+    out.push({ tileId: tileIdOfSquare(zone, south, easting, northing), footprint, overlapKm2: overlapM2 / 1e6 });
+  }
+  return out;
+}
+
+/**
+ * The south-west corners of the 100 km squares whose footprints reach the envelope (UTM
+ * metres of one zone). A square's footprint spans [E, E + 109.8 km] x [N + 100 km - 109.8 km,
+ * N + 100 km]. Anything inside a zone's strip has eastings of 166-834 km, so the columns
+ * stay within 1-8. Squares start at the equator: rows from 0 north, and south up to the one
+ * whose north edge is the equator (northing 9,900 km), wherever the 9.8 km overlap reaches.
+ */
+export function candidateSquares(env: { minX: number; minY: number; maxX: number; maxY: number }, south: boolean): Array<[number, number]> {
   const firstRow = Math.ceil((env.minY - SQUARE_M) / SQUARE_M);
   const lastRow = Math.floor((env.maxY + TILE_M - SQUARE_M) / SQUARE_M);
-  for (let column = Math.max(1, firstColumn); column <= Math.min(8, lastColumn); column++) {
-    for (let row = Math.max(0, firstRow); row <= lastRow; row++) {
-      const easting = column * SQUARE_M;
-      const northing = row * SQUARE_M;
-      if (!squareInZone(zone, south, easting, northing)) continue;
-      const footprint = footprintOfSquare(epsg, easting, northing);
-      const box: Box = [footprint.minX, footprint.minY, footprint.maxX, footprint.maxY];
-      const overlapM2 = clippedPolygonArea(rings, box);
-      if (overlapM2 < MIN_OVERLAP_M2) continue;
-      out.push({ tileId: tileIdOfSquare(zone, south, easting, northing), footprint, overlapKm2: overlapM2 / 1e6 });
+  const out: Array<[number, number]> = [];
+  for (let column = Math.ceil((env.minX - TILE_M) / SQUARE_M); column <= Math.floor(env.maxX / SQUARE_M); column++) {
+    for (let row = south ? firstRow : Math.max(firstRow, 0); row <= (south ? Math.min(lastRow, 99) : lastRow); row++) {
+      out.push([column * SQUARE_M, row * SQUARE_M]);
     }
   }
   return out;

@@ -15,6 +15,10 @@ export const SCL = { shadow: 3, vegetation: 4, notVegetated: 5, water: 6, cloudM
 
 const FIELD_M = 960;
 const CLOUD_CELL_M = 20_000;
+/** The grain of the texture within a field: one draw per 10 m cell. */
+const GRAIN_M = 10;
+/** Relative spread of the texture (±): real 10 m reflectances vary this much within a field. */
+const GRAIN = 0.06;
 
 /** A deterministic hash of up to four integers to [0, 1). */
 export function hash01(a: number, b: number, c = 0, d = 0): number {
@@ -99,15 +103,20 @@ export function pixelAt(
   // Red falls as vegetation greens; NIR follows from NDVI = (nir - red) / (nir + red).
   const red = cover === Cover.Water ? 0.03 : cover === Cover.Built ? 0.13 + 0.03 * jitter : Math.max(0.02, 0.13 - 0.12 * Math.max(0, ndvi));
   const nir = (red * (1 + ndvi)) / (1 - ndvi);
+  // Texture: each 10 m cell varies around its field's value, as real fields do (so DEFLATE
+  // compresses the bands about as much as real ones, not to almost nothing).
+  const gx = Math.floor(x / GRAIN_M), gy = Math.floor(y / GRAIN_M);
+  const redGrain = 1 + GRAIN * (2 * hash01(gx, gy, seed, 4) - 1);
+  const nirGrain = 1 + GRAIN * (2 * hash01(gx, gy, seed, 5) - 1);
   const cloud = cloudAt(x, y, zone, dateIndex, cloudy);
   if (cloud === SCL.cloudHigh || cloud === SCL.cloudMedium) {
     const brightness = cloud === SCL.cloudHigh ? 0.5 : 0.35;
-    return { red: brightness, nir: brightness * 1.08, scl: cloud };
+    return { red: brightness * redGrain, nir: brightness * 1.08 * nirGrain, scl: cloud };
   }
-  if (cloud === SCL.cirrus) return { red: red + 0.08, nir: nir + 0.08, scl: cloud };
-  if (cloud === SCL.shadow) return { red: red * 0.35, nir: nir * 0.35, scl: cloud };
+  if (cloud === SCL.cirrus) return { red: (red + 0.08) * redGrain, nir: (nir + 0.08) * nirGrain, scl: cloud };
+  if (cloud === SCL.shadow) return { red: red * 0.35 * redGrain, nir: nir * 0.35 * nirGrain, scl: cloud };
   const scl = cover === Cover.Water ? SCL.water : ndvi >= 0.35 ? SCL.vegetation : SCL.notVegetated;
-  return { red, nir, scl };
+  return { red: red * redGrain, nir: nir * nirGrain, scl };
 }
 
 /** Reflectance as an L2A digital number: reflectance x 10,000; 0 is kept for no data. */

@@ -45,6 +45,12 @@ describe('ring areas', () => {
 });
 
 describe('clipping to a box', () => {
+  it('clips an open ring as its closed form', () => {
+    const open = square(-2, 2, 3, 5).slice(0, 4);
+    expect(clipRing(open, [0, 0, 10, 10])).toEqual(clipRing(square(-2, 2, 3, 5), [0, 0, 10, 10]));
+    expect(clippedPolygonArea([open], [0, 0, 10, 10])).toBe(9);
+  });
+
   it('keeps a ring inside the box whole, and gives nothing for a ring outside it', () => {
     expect(polygonArea([clipRing(square(1, 1, 2, 2), [0, 0, 10, 10])])).toBe(1);
     expect(clipRing(square(20, 20, 21, 21), [0, 0, 10, 10])).toEqual([]);
@@ -101,6 +107,9 @@ describe('splitting along a zone edge', () => {
     expect(splitAlongVertical([[0, 0], [0, 6], [3, 3], [0, 2], [1, 2]], 0)).toEqual([[0, 0], [0, 2], [0, 6], [3, 3], [0, 2], [1, 2]]);
     expect(splitAlongVertical(square(0, 0, 1, 1), 0)).toEqual(square(0, 0, 1, 1));
     expect(splitAlongVertical(ring, 5)).toEqual(ring);
+    // An edge that only starts or ends on the line is not along it: nothing inserted.
+    const leaving: Position[] = [[0, 0], [0, 1], [3, 6], [0, 4], [2, 0]];
+    expect(splitAlongVertical(leaving, 0)).toEqual(leaving);
   });
 
   it('keeps the area of a clipped concave ring exact after a non-linear map, where the unsplit spurs do not cancel', () => {

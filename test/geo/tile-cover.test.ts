@@ -12,14 +12,14 @@ const reference = readGdalReference();
 const CROSSING = new Set(['06001', '22067', '51093', '51620']);
 
 describe('the projection, against PROJ', () => {
-  it('projects every reference point within 0.1 µm of PROJ and back within 1e-12°', () => {
+  it('projects every reference point within 0.02 µm of PROJ and back within 2e-13° (V8\'s Math is the same on every machine)', () => {
     expect(reference.points.length).toBeGreaterThan(300);
     for (const [epsg, lon, lat, x, y] of reference.points) {
       const [px, py] = projectPoint(epsg, lon, lat);
-      expect(Math.hypot(px - x, py - y), `${epsg} ${lon} ${lat}`).toBeLessThan(1e-7);
+      expect(Math.hypot(px - x, py - y), `${epsg} ${lon} ${lat}`).toBeLessThan(2e-8);
       const [lon2, lat2] = unprojectPoint(epsg, x, y);
-      expect(Math.abs(((lon2 - lon + 540) % 360) - 180), `${epsg} ${lon} ${lat}`).toBeLessThan(1e-12);
-      expect(Math.abs(lat2 - lat), `${epsg} ${lon} ${lat}`).toBeLessThan(1e-12);
+      expect(Math.abs(((lon2 - lon + 540) % 360) - 180), `${epsg} ${lon} ${lat}`).toBeLessThan(2e-13);
+      expect(Math.abs(lat2 - lat), `${epsg} ${lon} ${lat}`).toBeLessThan(2e-13);
     }
   });
 

@@ -18,7 +18,7 @@ let metafile: Metafile;
 
 beforeAll(async () => {
   metafile = await build({ outDir });
-}, 120_000);
+}, 300_000);
 afterAll(() => rmSync(path.dirname(outDir), { recursive: true, force: true }));
 
 /** Everything the entry chunk loads before main() runs: static imports, followed through our own chunks. */
@@ -90,7 +90,7 @@ describe('the built CLI bundle', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 300_000);
 });
 
 describe('a rebuild', () => {
@@ -106,7 +106,7 @@ describe('a rebuild', () => {
     expect(existsSync(stale)).toBe(false);
     for (const file of Object.keys(again.outputs)) expect(existsSync(path.join(outDir, path.basename(file)))).toBe(true);
     expect(runBundle(['validate', 'plans/illinois.yaml']).status).toBe(0);
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('bin/biomass.js', () => {

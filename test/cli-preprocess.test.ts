@@ -28,7 +28,7 @@ beforeAll(async () => {
     .replace('dir: ../.biomass/demo/preprocessing', `dir: ${path.join(dir, 'preprocessing')}`);
   await writeFile(path.join(dir, 'demo.yaml'), plan);
   await writeFile(path.join(dir, 'root.yaml'), plan.replace(`dir: ${path.join(dir, 'preprocessing')}`, 'dir: /'));
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -52,7 +52,7 @@ describe('docs/dry-run.md examples', () => {
       at = found + 1;
     }
     if (example.exit !== undefined) expect(result.code).toBe(example.exit);
-  }, 60_000);
+  }, 300_000);
 });
 
 describe('the examples checker', () => {

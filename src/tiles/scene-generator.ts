@@ -69,7 +69,8 @@ export interface GeneratedScene extends TileItem {
 }
 
 const CREATE_OPTIONS: Record<SceneFormat, { driver: string; extension: 'tif' | 'jp2'; options: Record<string, string> }> = {
-  cog: { driver: 'COG', extension: 'tif', options: { COMPRESS: 'DEFLATE', PREDICTOR: 'YES', BLOCKSIZE: '512' } },
+  // Compression on every core: each block is compressed alone, so the bytes are the same.
+  cog: { driver: 'COG', extension: 'tif', options: { COMPRESS: 'DEFLATE', PREDICTOR: 'YES', BLOCKSIZE: '512', NUM_THREADS: 'ALL_CPUS' } },
   gtiff: { driver: 'GTiff', extension: 'tif', options: { COMPRESS: 'DEFLATE', PREDICTOR: '2', TILED: 'NO' } },
   jp2: { driver: 'JP2OpenJPEG', extension: 'jp2', options: { REVERSIBLE: 'YES', QUALITY: '100' } },
 };

@@ -29,7 +29,7 @@ const FROZEN_POOL: PoolConfig = {
 let server: PrivateServer;
 beforeAll(async () => {
   server = await PrivateServer.create();
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   await thaw().catch(() => undefined);
   await server?.destroy();
@@ -68,7 +68,7 @@ describe('a server that stops answering', () => {
       await thaw();
       await store.close();
     }
-  }, 60_000);
+  }, 300_000);
 
   it('opening a store on a frozen server says it did not answer, not that it is not running', async () => {
     await freeze();
@@ -81,7 +81,7 @@ describe('a server that stops answering', () => {
     } finally {
       await thaw();
     }
-  }, 60_000);
+  }, 300_000);
 });
 
 describe('statement timeouts', () => {
@@ -122,5 +122,5 @@ describe('the default retry budget', () => {
       await restarted?.catch(() => undefined);
       await store.close();
     }
-  }, 180_000);
+  }, 300_000);
 });

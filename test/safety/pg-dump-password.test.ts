@@ -19,7 +19,7 @@ let dir: string;
 beforeAll(async () => {
   server = await PrivateServer.create('pw-in-query-9f3k');
   dir = await mkdtemp(path.join(os.tmpdir(), 'biomass-pgdump-'));
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   await server?.destroy();
   await rm(dir, { recursive: true, force: true });
@@ -49,6 +49,6 @@ describe('pg_dump and the password', () => {
       expect(args).not.toContain(server.password);
       // Nothing but the dump is left in the backup folder (no password file).
       expect(await readdir(path.join(dir, form))).toEqual([expect.stringMatching(/\.dump$/)]);
-    }, 60_000);
+    }, 300_000);
   }
 });

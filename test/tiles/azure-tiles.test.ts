@@ -63,7 +63,7 @@ beforeAll(async () => {
   cog = (await generate('cog', ['16TCK'], 61))[0]!;
   stripped = (await generate('gtiff', ['16TBK'], 61))[0]!;
   jp2 = await generate('jp2', ['16TCL', '16TBL'], 305, { start: '2024-06-01', end: '2024-06-10' });
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await store?.close();

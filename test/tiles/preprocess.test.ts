@@ -42,7 +42,7 @@ beforeAll(async () => {
   const tiles = { cog: '16TCK', gtiff: '16TBK', jp2: '16TCL' } as const;
   for (const format of ['cog', 'gtiff', 'jp2'] as const) items[format] = await folderItems(geo, join(dir, 'tiles', format), format, { tiles: [tiles[format]] });
   originalHashes = await hashesOf(Object.values(items).flat());
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await store?.close();
@@ -135,7 +135,7 @@ describe('preprocessing', () => {
     const again = await preprocessItems({ plan, db: store, state: '17', items: all });
     expect(again).toMatchObject({ converted: 0, alreadyDone: summary.converted, skippedStreamable: summary.skippedStreamable, failed: [] });
     expect(await hashesOf(all)).toEqual(originalHashes);
-  }, 180_000);
+  }, 300_000);
 
   it('with preprocess: always converts every original, and with never none', async () => {
     const always = await preprocessItems({ plan: await planIn('always', 'always'), db: store, state: '17', items: items.cog });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadGdal } from '../load-gdal.js';
 import { BiomassError } from '../biomass-error.js';
 import type { Geography } from '../geo/geography.js';
-import { parseTileId, TILE_M } from '../geo/mgrs.js';
+import { parseTileId, TILE_M, type Footprint } from '../geo/mgrs.js';
 import { srsOf } from '../geo/utm-projection.js';
 import type { TileItem } from './catalog.js';
 import { boaOffset } from '../biomass/reflectance.js';
@@ -105,10 +105,15 @@ export async function generateScenes(options: GenerateScenesOptions): Promise<Ge
         // Products named for baseline 04.00 and later (the planetary-computer layout's N0510)
         // carry ESA's +1,000 on every reflectance DN, as real ones do (src/biomass/reflectance.ts).
         const addDn = -boaOffset({ product: layout.productName(naming) });
+        // The pixels of every band at one resolution come from one pass over the grid.
+        const rendered = new Map<number, Rendered>();
         for (const band of bands) {
           const name = layout.bandName(naming, band, format.extension);
           const local = join(work, `${tileId}_${date}_${band}.${format.extension}`);
-          await writeBand(geography, tileId, date, cloudy, band, pixelSize * (BAND_RESOLUTION[band] ?? 10) / 10, seed, format, local, addDn);
+          const size = pixelSize * (BAND_RESOLUTION[band] ?? 10) / 10;
+          let pixels = rendered.get(size);
+          if (!pixels) rendered.set(size, (pixels = renderPixels(geography, tileId, date, cloudy, size, seed, addDn, bandsAt(bands, size, pixelSize))));
+          await writeBand(geography.tileFootprint(tileId), date, band, size, format, local, valuesOf(pixels, band));
           await store.write(name, local, signal);
           await rm(local, { force: true });
           hrefs[band] = store.href(name);
@@ -137,25 +142,57 @@ function checkPixelSize(pixelSize: number, bands: string[]): void {
   }
 }
 
-/** Writes one band of one item to a local file in the chosen format. */
-async function writeBand(
-  geography: Geography, tileId: string, date: string, cloudy: boolean, band: string,
-  size: number, seed: number, format: (typeof CREATE_OPTIONS)[SceneFormat], path: string, addDn: number,
-): Promise<void> {
+interface Rendered {
+  red?: Uint16Array;
+  nir?: Uint16Array;
+  scl?: Uint8Array;
+}
+
+/** Which of red, NIR and SCL the bands at one pixel size need (other bands take red's pattern). */
+function bandsAt(bands: string[], size: number, pixelSize: number): Set<keyof Rendered> {
+  const wanted = new Set<keyof Rendered>();
+  for (const band of bands) {
+    if (pixelSize * (BAND_RESOLUTION[band] ?? 10) / 10 !== size) continue;
+    wanted.add(band === 'SCL' ? 'scl' : band === 'B08' ? 'nir' : 'red');
+  }
+  return wanted;
+}
+
+function valuesOf(pixels: Rendered, band: string): Uint16Array | Uint8Array {
+  return (band === 'SCL' ? pixels.scl : band === 'B08' ? pixels.nir : pixels.red)!;
+}
+
+/** The pixels of one item at one pixel size, for the bands wanted, in one pass. */
+function renderPixels(
+  geography: Geography, tileId: string, date: string, cloudy: boolean, size: number, seed: number, addDn: number, wanted: Set<keyof Rendered>,
+): Rendered {
   const fp = geography.tileFootprint(tileId);
   const zone = parseTileId(tileId)!.zone;
   const n = Math.round(TILE_M / size);
-  const isScl = band === 'SCL';
-  const values = isScl ? new Uint8Array(n * n) : new Uint16Array(n * n);
+  const red = wanted.has('red') ? new Uint16Array(n * n) : undefined;
+  const nir = wanted.has('nir') ? new Uint16Array(n * n) : undefined;
+  const scl = wanted.has('scl') ? new Uint8Array(n * n) : undefined;
   const doy = dayOfYear(date);
   const dateIndex = dayNumber(date);
   for (let row = 0; row < n; row++) {
     const y = fp.maxY - (row + 0.5) * size;
     for (let col = 0; col < n; col++) {
       const p = pixelAt(fp.minX + (col + 0.5) * size, y, zone, seed, doy, dateIndex, cloudy);
-      values[row * n + col] = isScl ? p.scl : Math.min(65_535, toDigitalNumber(band === 'B08' ? p.nir : p.red) + addDn);
+      const i = row * n + col;
+      if (red) red[i] = Math.min(65_535, toDigitalNumber(p.red) + addDn);
+      if (nir) nir[i] = Math.min(65_535, toDigitalNumber(p.nir) + addDn);
+      if (scl) scl[i] = p.scl;
     }
   }
+  return { ...(red ? { red } : {}), ...(nir ? { nir } : {}), ...(scl ? { scl } : {}) };
+}
+
+/** Writes one band of one item to a local file in the chosen format. */
+async function writeBand(
+  fp: Footprint, date: string, band: string, size: number, format: (typeof CREATE_OPTIONS)[SceneFormat], path: string, values: Uint16Array | Uint8Array,
+): Promise<void> {
+  const n = Math.round(TILE_M / size);
+  const isScl = values instanceof Uint8Array;
   const gdal = loadGdal();
   const mem = gdal.open('', 'w', 'MEM', n, n, 1, isScl ? gdal.GDT_Byte : gdal.GDT_UInt16);
   try {

@@ -34,6 +34,17 @@ if [ "${#apt_missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${apt_missing[@]}" >/dev/null
 fi
 
+if [ "$want_test" = 1 ]; then
+  # The PostGIS parcel-source test (test/parcels/postgis-source.test.ts) needs the extension
+  # of the server's major version.
+  pg_major=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1)
+  if [ -n "$pg_major" ] && [ ! -f "/usr/share/postgresql/$pg_major/extension/postgis.control" ]; then
+    echo "setup: installing Debian package: postgresql-$pg_major-postgis-3"
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "postgresql-$pg_major-postgis-3" >/dev/null
+  fi
+fi
+
 stamp=node_modules/.biomass-setup
 want="$(sha256sum package-lock.json | cut -d' ' -f1) gdal-$(gdal-config --version) node-$(node --version)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then

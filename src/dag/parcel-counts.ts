@@ -39,7 +39,8 @@ export async function readParcelCounts(plan: Plan): Promise<ParcelCountsResult> 
   if (layer !== '') quoteOgrLayer(layer, isPg);
   let dataset: gdal.Dataset | undefined;
   try {
-    dataset = await loadGdal().openAsync(open, 'r');
+    // Vectors only: the PostGIS raster driver would try a PG: source first and fail on it.
+    dataset = isPg ? await loadGdal().openAsync(open, 'r', ['PostgreSQL']) : await loadGdal().openAsync(open, 'r');
     const native = isPg || dataset.driver.description === 'GPKG';
     const field = quoteOgrIdentifier(countyField, 'sources.parcels.county_field');
     const sql = `SELECT ${field} AS fips, COUNT(*) AS n FROM ${quoteOgrLayer(layer || dataset.layers.get(0).name, isPg)} GROUP BY ${field}`;

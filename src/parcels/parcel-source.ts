@@ -43,7 +43,9 @@ export function openParcelSource(options: ParcelSourceOptions): OpenParcelSource
   const name = redact(options.uri);
   let dataset: gdal.Dataset;
   try {
-    dataset = gdal.open(options.uri);
+    // A PG: source is opened as vectors only: the PostGIS raster driver would try it first
+    // and fail on a database without raster tables.
+    dataset = /^PG:/i.test(options.uri) ? gdal.open(options.uri, 'r', ['PostgreSQL']) : gdal.open(options.uri);
   } catch (error) {
     throw new BiomassError('PARCELS_OPEN', `cannot open the parcel source ${name}: ${(error as Error).message}`, {
       hint: 'check sources.parcels.uri: a GeoPackage, FlatGeobuf or Shapefile path, or PG:... for PostGIS', exitCode: 2, cause: error,

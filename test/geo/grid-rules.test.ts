@@ -278,6 +278,7 @@ describe('states', () => {
     expect(refusal(() => geo.state('7I')).hint).toMatch(/^did you mean 15 \(HI, Hawaii\)/);
     expect(refusal(() => geo.state('3')).hint).toMatch(/^did you mean 13 \(GA, Georgia\)/);
     expect(refusal(() => geo.state(' IK ')).hint).toBe(refusal(() => geo.state('IK')).hint);
+    expect(refusal(() => geo.state(' 99 ')).hint).toBe(refusal(() => geo.state('99')).hint);
     expect(refusal(() => geo.state(' IK ')).message).toBe('unknown state " IK "');
     expect(refusal(() => geo.state('ZZZZZZ')).hint).toBe('use a 2-digit state FIPS code (17) or a postal code (IL)');
   });
@@ -286,6 +287,8 @@ describe('states', () => {
     const geo = await loadGeography();
     expect(refusal(() => geo.county(' 17999 ')).message).toBe('unknown county FIPS code "17999"');
     expect(refusal(() => geo.county('11999')).hint).toBe('did you mean 11001 (District of Columbia)?');
+    // No state 99: near codes of every state.
+    expect(refusal(() => geo.county('99001')).hint).toBe('did you mean 09001 (Fairfield) or 19001 (Adair) or 29001 (Adair)?');
     expect(geo.county(' 17113 ').name).toBe('McLean');
   });
 });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BiomassError } from '../../src/biomass-error.js';
+import { refusal } from '../support/refusal.js';
 import { loadGeography, type Geography } from '../../src/geo/geography.js';
 import { findState, stateOfCounty, US_STATES } from '../../src/geo/states.js';
 
@@ -8,16 +8,6 @@ let geo: Geography;
 beforeAll(async () => {
   geo = await loadGeography();
 });
-
-function refusal(lookup: () => unknown): BiomassError {
-  try {
-    lookup();
-  } catch (error) {
-    if (error instanceof BiomassError) return error;
-    throw error;
-  }
-  throw new Error('expected the lookup to refuse');
-}
 
 describe('states', () => {
   it('finds a state by FIPS code (also one digit), or by postal code in any case, ignoring spaces', () => {

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { describe, expect, it } from 'vitest';
-import { BiomassError } from '../../src/biomass-error.js';
+import { refusal } from '../support/refusal.js';
 import { boundsOf, loadGeography } from '../../src/geo/geography.js';
 import {
   formatTileId, isSouthernBand, LATITUDE_BANDS, latitudeBand, parseTileId, squareEasting, squareLetters, squareNorthings,
@@ -32,16 +32,6 @@ function expectSameCover(whole: TileCover, parts: { tiles: Record<string, number
   for (const t of whole.tiles) expect(t.overlapKm2, t.tileId).toBeCloseTo(parts.tiles[t.tileId]!, 6);
   expect(whole.areaKm2).toBeCloseTo(parts.areaKm2, 6);
   for (const t of whole.tiles) expect(t.footprint, t.tileId).toEqual(footprintOfTile(t.tileId));
-}
-
-function refusal(lookup: () => unknown): BiomassError {
-  try {
-    lookup();
-  } catch (error) {
-    if (error instanceof BiomassError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('covers of shapes across the grid\'s seams', () => {
@@ -84,7 +74,7 @@ describe('covers of shapes across the grid\'s seams', () => {
     expect(whole.areaKm2).toBeLessThan(7200);
   });
 
-  it('subtracts holes, adds the parts of a multipolygon, and drops overlaps under a square metre', () => {
+  it('subtracts holes and adds the parts of a multipolygon', () => {
     const shell = rect(-89.3, 40.2, -88.7, 40.6);
     const hole = rect(-89.1, 40.3, -88.9, 40.5);
     const withHole = tileCover(polygon(shell, hole));
@@ -96,9 +86,6 @@ describe('covers of shapes across the grid\'s seams', () => {
     }
     const parts: MultiPolygon = { type: 'MultiPolygon', coordinates: [[rect(-89.3, 40.2, -89.2, 40.3)], [rect(-87.9, 41.7, -87.8, 41.8)]] };
     expectSameCover(tileCover(parts), merged(tileCover(polygon(parts.coordinates[0]![0]!)), tileCover(polygon(parts.coordinates[1]![0]!))));
-    // A sliver along the edge between two footprints' overlap: only the tile it has area in.
-    const [x] = projectPoint(32616, -88.9, 40.4);
-    expect(x).toBeGreaterThan(300_000);
   });
 
   it('gives a shape without area the tiles whose footprints hold its points, with overlap 0', () => {
@@ -207,7 +194,7 @@ describe('the MGRS lettering', () => {
     expect(squareNorthings(16, 'K', 9_400_000)).toEqual([400_000, 2_400_000, 4_400_000, 6_400_000, 8_400_000]);
     expect(squareNorthings(16, 'K', 4_400_000)).toEqual([400_000, 2_400_000, 4_400_000]);
     expect(squareNorthings(17, 'A', 2_000_000)).toEqual([0, 2_000_000]);
-    expect(squareNorthings(16, 'A', 1_400_000)).toEqual([1_500_000].filter((n) => n <= 1_400_000));
+    expect(squareNorthings(16, 'A', 1_400_000)).toEqual([]); // row A of an even zone starts at 1,500 km
     expect(squareNorthings(16, 'F', 100_000)).toEqual([0]);
     expect(tileFootprint(32616, 300_000, 4_400_000)).toEqual({ epsg: 32616, minX: 300_000, maxX: 409_800, minY: 4_390_200, maxY: 4_500_000 });
   });
@@ -227,7 +214,7 @@ describe('tile ids and squares', () => {
   });
 
   it('refuses ids that are malformed or name no square of the grid, with what a tile id looks like', () => {
-    for (const id of ['xx', '16TJK', '16WCK', '16TCA'.replace('A', 'Z')]) {
+    for (const id of ['xx', '16TJK', '16WCK', '16TCZ']) {
       const error = refusal(() => footprintOfTile(id));
       expect(error, id).toMatchObject({ code: 'UNKNOWN_TILE', exitCode: 2, message: `"${id}" is not a Sentinel-2 MGRS tile id` });
       expect(error.hint).toBe('a tile id is a 2-digit UTM zone, a latitude band letter and two 100 km square letters, e.g. 16TCK');

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import gdal from 'gdal-async';
 import { loadGeography } from '../../src/geo/geography.js';
 import { US_STATES } from '../../src/geo/states.js';
-import { projectPoint, unprojectPoint, utmZoneOfEpsg } from '../../src/geo/transverse-mercator.js';
+import { projectPoint, unprojectPoint } from '../../src/geo/transverse-mercator.js';
 import { gdalTileCover } from './gdal-tile-cover.js';
 import { utmForward } from './snyder-utm.js';
 import { writeFileSync } from 'node:fs';
@@ -47,12 +47,6 @@ describe('the transverse Mercator of the tile grid, against PROJ', () => {
     const p = ct.transformPoint(-88.99, 40.48);
     expect(Math.abs(p.x - x)).toBeLessThan(1);
     expect(Math.abs(p.y - y)).toBeLessThan(1);
-  });
-
-  it('refuses an EPSG code that is not WGS 84 / UTM', () => {
-    expect(utmZoneOfEpsg(32616)).toEqual({ zone: 16, south: false });
-    expect(utmZoneOfEpsg(32701)).toEqual({ zone: 1, south: true });
-    for (const epsg of [4326, 32600, 32661, 32700, 32761, 3857]) expect(() => projectPoint(epsg, 0, 0), String(epsg)).toThrow(/not a WGS 84 \/ UTM zone/);
   });
 });
 

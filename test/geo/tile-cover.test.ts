@@ -3,7 +3,7 @@
 // No GDAL here, so the mutation tests can run this file.
 import { describe, expect, it } from 'vitest';
 import { loadGeography } from '../../src/geo/geography.js';
-import { squareInZone, tileCover } from '../../src/geo/tile-cover.js';
+import { tileCover } from '../../src/geo/tile-cover.js';
 import { projectPoint, unprojectPoint } from '../../src/geo/transverse-mercator.js';
 import { readGdalReference } from './gdal-reference-fixture.js';
 
@@ -54,14 +54,5 @@ describe('county covers, against GDAL', () => {
         expect(t.footprint, `${fips} ${t.tileId}`).toEqual(f);
       }
     }
-  });
-
-  it('has a square in its zone only when the square reaches into the zone', () => {
-    // Zone 16 at 30°N: its west edge (90°W) lies near easting 211 km, so square A (100-200 km) is outside.
-    expect(squareInZone(16, false, 100_000, 3_300_000)).toBe(false);
-    expect(squareInZone(16, false, 200_000, 3_300_000)).toBe(true);
-    expect(squareInZone(16, false, 400_000, 3_300_000)).toBe(true);
-    expect(squareInZone(16, false, 800_000, 3_300_000)).toBe(false);
-    expect(squareInZone(16, false, 700_000, 3_300_000)).toBe(true);
   });
 });

@@ -7,6 +7,7 @@
  * stores: it opens its own worker pool and block cache unless it is given them.
  */
 import { createHash } from 'node:crypto';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { BiomassError } from '../biomass-error.js';
 import { commitCountyBatch } from '../db/county-batch.js';
@@ -23,6 +24,7 @@ import { countyBatches, placeParcels, type CountyBatch } from '../parcels/county
 import { openParcelSource } from '../parcels/parcel-source.js';
 import { BlockCache, type CacheFigures } from '../tiles/block-cache.js';
 import { BlockReader, configureGdalForBlobs, type BandInfo, type BandLocator, type BlockPixels, type ReadFigures } from '../tiles/block-reader.js';
+import type { RangeRead } from '../tiles/ranged-blocks.js';
 import { blocksOf, boxesOnGrid, pixelBox, readSclOnGrid, readWindow, unionBox, type PixelBox } from '../tiles/batch-window.js';
 import { biomassDensity, biomassTotal } from './biomass-model.js';
 import type { KernelPool } from './kernel-pool.js';
@@ -144,7 +146,9 @@ export async function processCounty(options: CountyStepOptions): Promise<CountyS
   const pool = options.pool ?? (await (await import('./kernel-pool.js')).openKernelPool(plan.processing.workers));
   const cache = options.cache ?? new BlockCache<BlockPixels>({ maxBytes: plan.cache.maxBytes, eviction: plan.cache.eviction });
   const located = options.locator ? { locator: options.locator } : await planBandLocator(plan, stores.db, options.signal);
-  const reader = new BlockReader({ ...located, cache, maxOpen: Math.max(3, plan.cache.maxTiles), onRead: options.onBlockRead });
+  // Every ranged request listens to the signal while it runs (http.concurrency at once, plus GDAL's reads).
+  if (signal) setMaxListeners(Math.max(getMaxListeners(signal), 4 * plan.http.concurrency + 32), signal);
+  const reader = new BlockReader({ ...located, cache, maxOpen: Math.max(3, plan.cache.maxTiles), onRead: options.onBlockRead, signal, maxRangeRequests: plan.http.concurrency });
   try {
     const grids = new Map<string, { fine: BandInfo; scl: BandInfo }>();
     for (const [tileId, list] of itemsByTile) {
@@ -326,7 +330,7 @@ function configHashOf(plan: Plan, model: ForestryModel | undefined): string {
 }
 
 function emptyReads(): ReadFigures {
-  return { byPath: { local: { blocks: 0, bytes: 0 }, streamed: { blocks: 0, bytes: 0 }, downloaded: { blocks: 0, bytes: 0 } }, opens: 0, reopened: 0 };
+  return { byPath: { local: { blocks: 0, bytes: 0 }, streamed: { blocks: 0, bytes: 0 }, downloaded: { blocks: 0, bytes: 0 } }, opens: 0, reopened: 0, ranged: { requests: 0, bytes: 0, headerRequests: 0, headerBytes: 0 }, gdalFallbacks: [] };
 }
 
 /** Runs `work` on each item, at most `limit` at once, in order of start; the first failure stops new starts. */
@@ -355,12 +359,14 @@ async function inParallel<T>(list: readonly T[], limit: number, work: (item: T) 
  * Where the plan reads each band: the preprocessed copy when there is one, else the original
  * streamed in place, else a whole download (src/tiles/band-location.ts).
  */
-async function planBandLocator(plan: Plan, db: Store, signal?: AbortSignal): Promise<{ locator: BandLocator; credentials?: () => Promise<number> }> {
+async function planBandLocator(plan: Plan, db: Store, signal?: AbortSignal): Promise<{ locator: BandLocator; credentials?: () => Promise<number>; ranges: RangeRead }> {
   const [{ locateBand }, { tileAccessOf }] = await Promise.all([import('../tiles/band-location.js'), import('../tiles/tile-access.js')]);
   const access = tileAccessOf(plan);
   return {
     locator: (item, band) => locateBand(item as TileItem, band, { plan, db, access, signal }),
     // Streamed blobs signed with a renewable SAS are reopened after each renewal.
     ...(plan.tiles.kind === 'azure' ? { credentials: () => access.gdalCredentials(signal) } : {}),
+    // Streamed blocks by their exact byte ranges (src/tiles/ranged-blocks.ts), with the same credentials.
+    ranges: (source, offset, length, rangeSignal) => access.readRange(source, offset, length, rangeSignal ?? signal),
   };
 }

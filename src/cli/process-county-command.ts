@@ -61,6 +61,11 @@ export function registerProcessCountyCommand(program: Command, io: CliIo, state:
             `  written this run: ${written.toLocaleString('en-US')}${statuses ? ` (${statuses})` : ''}`,
             `  block reads: local ${r.local.blocks}, streamed ${r.streamed.blocks}, downloaded ${r.downloaded.blocks}` +
               `  (${(summary.streamedOrLocalShare * 100).toFixed(1)} % streamed or local), ${formatBytes(summary.bytesRead)} decoded`,
+            ...(summary.reads.ranged.requests > 0
+              ? [`  streamed by exact byte ranges: ${formatBytes(summary.reads.ranged.bytes)} in ${summary.reads.ranged.requests} requests, headers ${formatBytes(summary.reads.ranged.headerBytes)}`]
+              : []),
+            ...summary.reads.gdalFallbacks.slice(0, 3).map((why) => `  read through GDAL instead: ${why}`),
+            ...(summary.reads.gdalFallbacks.length > 3 ? [`  ... and ${summary.reads.gdalFallbacks.length - 3} more bands read through GDAL`] : []),
             `  block cache: ${summary.cache.hits} hits, ${summary.cache.misses} misses, ${summary.cache.evictions} evictions, peak ${formatBytes(summary.cache.peakBytes)} of ${formatBytes(summary.cache.maxBytes)}`,
             `  time ${formatDuration(summary.elapsedMs)}; outputs in ${stores.state.description} (biomass.parcel_outputs)`,
           ].join('\n') + '\n'));

@@ -66,7 +66,7 @@ export async function readWindow(
   const width = window.col1 - window.col0;
   const out = make(width * (window.row1 - window.row0));
   const blocks = blocksOf(boxes, info.blockWidth, info.blockHeight);
-  const pixels = await Promise.all(blocks.map(([bx, by]) => reader.block(item, band, bx, by)));
+  const pixels = await reader.blocks(item, band, blocks);
   blocks.forEach(([bx, by], k) => copyBlock(pixels[k]!, bx, by, info, window, out, width));
   return out;
 }

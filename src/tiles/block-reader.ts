@@ -1,13 +1,21 @@
 /**
- * Reads COG blocks of one band of one tile item through gdal-async's *Async block reads
- * (main thread; decoding runs on libuv's pool), through the block cache, counting every read
+ * Reads COG blocks of one band of one tile item, through the block cache, counting every read
  * by path: `local` (a preprocessed or local file), `streamed` (ranged reads of the original,
  * e.g. /vsiaz/), `downloaded` (a whole-file copy, the last resort). Which path a band is read
  * from is the locator's decision (the tiles capability supplies one; `defaultBandLocator`
  * reads the URIs of the stored tile index). Open datasets are kept up to cache.max_tiles.
+ *
+ * GDAL (gdal-async, main thread) opens every band for its grid and metadata. Streamed blocks
+ * are fetched by their exact byte ranges and decoded here when the reader is given `ranges`
+ * and the file's layout allows it (src/tiles/ranged-blocks.ts: DEFLATE or none, horizontal
+ * predictor); otherwise, and for local files, GDAL's *Async block reads fetch and decode them
+ * (on libuv's pool).
  */
 import { BiomassError } from '../biomass-error.js';
 import { BlockCache } from './block-cache.js';
+import type { BandSource } from './band-source.js';
+import { RangedBlocks, type RangedFigures, type RangeRead } from './ranged-blocks.js';
+import type { TiffBlockIndex } from './tiff-block-index.js';
 
 export type ReadPath = 'local' | 'streamed' | 'downloaded';
 
@@ -79,6 +87,10 @@ export interface ReadFigures {
   opens: number;
   /** Streamed bands reopened because the credentials were renewed (a SAS from sources.tiles.token_url). */
   reopened: number;
+  /** Streamed blocks fetched by exact byte ranges (requests and compressed bytes, headers apart). */
+  ranged: RangedFigures;
+  /** Streamed bands GDAL read instead, with why (a layout the ranged reader does not decode). */
+  gdalFallbacks: string[];
 }
 
 interface OpenBand {
@@ -87,6 +99,24 @@ interface OpenBand {
   info: BandInfo;
   /** The credentials generation the dataset was opened with (streamed bands, when credentials are tracked). */
   generation?: number;
+  /** Where and how to fetch its blocks by exact ranges (streamed bands the ranged reader decodes). */
+  ranged?: { source: BandSource; index: TiffBlockIndex };
+}
+
+interface Miss {
+  bx: number;
+  by: number;
+  key: string;
+  resolve: (pixels: BlockPixels) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The file a streamed band's GDAL path names: /vsiaz/CONTAINER/NAME or a local path. */
+export function sourceOfGdalPath(gdalPath: string): BandSource | undefined {
+  const azure = /^\/vsiaz\/([^/]+)\/(.+)$/.exec(gdalPath);
+  if (azure) return { kind: 'azure', uri: `azure://${azure[1]}/${azure[2]}`, container: azure[1]!, blob: azure[2]! };
+  if (gdalPath.startsWith('/') && !gdalPath.startsWith('/vsi')) return { kind: 'file', uri: `file://${gdalPath}`, path: gdalPath };
+  return undefined;
 }
 
 export class BlockReader {
@@ -96,7 +126,10 @@ export class BlockReader {
     byPath: { local: { blocks: 0, bytes: 0 }, streamed: { blocks: 0, bytes: 0 }, downloaded: { blocks: 0, bytes: 0 } },
     opens: 0,
     reopened: 0,
+    ranged: { requests: 0, bytes: 0, headerRequests: 0, headerBytes: 0 },
+    gdalFallbacks: [],
   };
+  private readonly ranged: RangedBlocks | undefined;
 
   constructor(
     private readonly options: {
@@ -111,8 +144,18 @@ export class BlockReader {
        * with, so a streamed band opened before a SAS renewal is reopened before its next read.
        */
       credentials?: () => Promise<number>;
+      /**
+       * Ranged reads of originals (TileAccess.readRange): streamed blocks are then fetched by
+       * their exact byte ranges and decoded here, not by GDAL.
+       */
+      ranges?: RangeRead;
+      /** Ranged requests at once (the plan's http.concurrency; default 12). */
+      maxRangeRequests?: number;
+      signal?: AbortSignal;
     },
-  ) {}
+  ) {
+    this.ranged = options.ranges ? new RangedBlocks(options.ranges, { maxInFlight: options.maxRangeRequests }) : undefined;
+  }
 
   /** The band's grid and metadata (opens the file once; kept open up to maxOpen files). */
   async info(item: LocatableItem, band: string): Promise<BandInfo> {
@@ -126,34 +169,88 @@ export class BlockReader {
 
   /** One decoded block, from the cache or read once (concurrent callers share the read). */
   async block(item: LocatableItem, band: string, bx: number, by: number): Promise<BlockPixels> {
-    const key = BlockReader.key(item.itemId, band, bx, by);
-    const pending = this.inFlight.get(key);
-    if (pending) {
-      this.options.cache.shared(key);
-      return pending;
+    return (await this.blocks(item, band, [[bx, by]]))[0]!;
+  }
+
+  /**
+   * Decoded blocks of one band, in the order asked: each from the cache, from a read already
+   * in flight, or read once; the misses of one call are fetched together (adjacent ranged
+   * blocks in one request).
+   */
+  async blocks(item: LocatableItem, band: string, coords: ReadonlyArray<readonly [number, number]>): Promise<BlockPixels[]> {
+    const results: Array<Promise<BlockPixels> | BlockPixels> = [];
+    const misses: Miss[] = [];
+    for (const [bx, by] of coords) {
+      const key = BlockReader.key(item.itemId, band, bx, by);
+      const pending = this.inFlight.get(key);
+      if (pending) {
+        this.options.cache.shared(key);
+        results.push(pending);
+        continue;
+      }
+      const cached = this.options.cache.get(key);
+      if (cached) {
+        results.push(cached);
+        continue;
+      }
+      let resolve!: Miss['resolve'], reject!: Miss['reject'];
+      const read = new Promise<BlockPixels>((yes, no) => ((resolve = yes), (reject = no)));
+      read.catch(() => undefined); // its callers get the error; an unclaimed rejection is not a crash
+      this.inFlight.set(key, read);
+      misses.push({ bx, by, key, resolve, reject });
+      results.push(read);
     }
-    const cached = this.options.cache.get(key);
-    if (cached) return cached;
-    const read = (async () => {
-      const open = await this.current(item, band);
-      const pixels = (await open.band.pixels.readBlockAsync(bx, by)) as BlockPixels;
+    if (misses.length > 0) void this.readMisses(item, band, misses);
+    return Promise.all(results);
+  }
+
+  private async readMisses(item: LocatableItem, band: string, misses: Miss[]): Promise<void> {
+    const done = (open: OpenBand, m: Miss, pixels: BlockPixels) => {
       const counts = this.counts.byPath[open.info.location.path];
       counts.blocks++;
       counts.bytes += pixels.byteLength;
-      this.options.onRead?.({ itemId: item.itemId, band, bx, by, location: open.info.location, bytes: pixels.byteLength });
-      this.options.cache.set(key, pixels, pixels.byteLength);
-      return pixels;
-    })();
-    this.inFlight.set(key, read);
+      this.options.onRead?.({ itemId: item.itemId, band, bx: m.bx, by: m.by, location: open.info.location, bytes: pixels.byteLength });
+      this.options.cache.set(m.key, pixels, pixels.byteLength);
+      this.inFlight.delete(m.key);
+      m.resolve(pixels);
+    };
+    const failed = (m: Miss, error: unknown) => {
+      this.inFlight.delete(m.key);
+      m.reject(error);
+    };
+    let open: OpenBand;
     try {
-      return await read;
-    } finally {
-      this.inFlight.delete(key);
+      open = await this.current(item, band);
+    } catch (error) {
+      for (const m of misses) failed(m, error);
+      return;
     }
+    if (open.ranged && this.ranged) {
+      const { source, index } = open.ranged;
+      try {
+        const pixels = await this.ranged.blocks(source, index, misses.map((m) => [m.bx, m.by]), open.info.noData ?? 0, this.options.signal);
+        misses.forEach((m, k) => done(open, m, pixels[k] as BlockPixels));
+      } catch (error) {
+        const failure = new BiomassError('TILE_READ', `cannot read blocks of band ${band} of tile item ${item.itemId} (${open.info.location.path}): ${(error as Error).message}`, {
+          hint: 'check that the tile source is reachable and its index is current (biomass index --plan PLAN)', cause: error,
+        });
+        for (const m of misses) failed(m, error instanceof BiomassError ? error : failure);
+      }
+      return;
+    }
+    await Promise.all(misses.map(async (m) => {
+      try {
+        done(open, m, (await open.band.pixels.readBlockAsync(m.bx, m.by)) as BlockPixels);
+      } catch (error) {
+        failed(m, error);
+      }
+    }));
   }
 
   figures(): ReadFigures {
-    return structuredClone(this.counts);
+    const figures = structuredClone(this.counts);
+    if (this.ranged) figures.ranged = this.ranged.figures();
+    return figures;
   }
 
   async close(): Promise<void> {
@@ -200,7 +297,7 @@ export class BlockReader {
         noData: raster.noDataValue ?? null,
         metadata: { ...(dataset.getMetadata() as Record<string, string>), ...(raster.getMetadata() as Record<string, string>) },
       };
-      return { dataset, band: raster, info, generation };
+      return { dataset, band: raster, info, generation, ranged: await this.rangedLayout(item, band, info, raster) };
     })();
     this.open.set(key, opening);
     opening.catch(() => this.open.delete(key));
@@ -210,6 +307,32 @@ export class BlockReader {
       this.retire(oldest, victim);
     }
     return opening;
+  }
+
+  /**
+   * How to read a streamed band's blocks by exact ranges: its block index, when the reader has
+   * ranged reads and the layout is one it decodes exactly as GDAL does (same grid and blocks);
+   * undefined otherwise (GDAL reads it, and the reason is noted in the figures).
+   */
+  private async rangedLayout(item: LocatableItem, band: string, info: BandInfo, raster: import('gdal-async').RasterBand): Promise<OpenBand['ranged']> {
+    if (!this.ranged || info.location.path !== 'streamed') return undefined;
+    const source = sourceOfGdalPath(info.location.gdalPath);
+    if (!source) return undefined;
+    const index = await this.ranged.index(source, this.options.signal).catch((error: Error) => {
+      this.counts.gdalFallbacks.push(`${item.itemId} ${band}: ${error.message}`);
+      return undefined;
+    });
+    if (!index) return undefined;
+    const bytes: Record<string, number> = { Byte: 1, UInt16: 2, Int16: 2, UInt32: 4, Int32: 4, Float32: 4, Float64: 8 };
+    const why = RangedBlocks.unsupported(index)
+      ?? (index.width !== info.width || index.height !== info.height || index.tileWidth !== info.blockWidth || index.tileHeight !== info.blockHeight
+        ? `its block index (${index.width}x${index.height}, ${index.tileWidth}x${index.tileHeight} blocks) differs from GDAL's grid` : undefined)
+      ?? (bytes[raster.dataType ?? ''] !== index.bitsPerSample / 8 ? `GDAL reads it as ${raster.dataType}` : undefined);
+    if (why) {
+      this.counts.gdalFallbacks.push(`${item.itemId} ${band}: ${why}`);
+      return undefined;
+    }
+    return { source, index };
   }
 
   /** The open band, reopened first when it is streamed and the credentials were renewed since it was opened. */

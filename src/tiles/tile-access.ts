@@ -13,6 +13,7 @@ import { BiomassError } from '../biomass-error.js';
 import type { Plan } from '../plan/plan.js';
 import { redact, registerSecret } from '../secrets.js';
 import type { BandSource } from './band-source.js';
+import { withRetries } from './whole-download.js';
 import { applyGdalRemoteSettings } from './gdal-remote-settings.js';
 import { carriesCredentials, sasConnectionString, sasEndpoint } from './blob-endpoint.js';
 import { SasTokenSource } from './sas-token-source.js';
@@ -39,8 +40,8 @@ export class TileAccess {
   private gdalConnection: string | undefined;
   readonly tokens: SasTokenSource | undefined;
   private gdalGeneration = 0;
-  /** Range requests made for probes, and their bytes. */
-  readonly figures = { rangeRequests: 0, rangeBytes: 0 };
+  /** Range requests made (probes, ranged block reads), their bytes, and the retries they needed. */
+  readonly figures = { rangeRequests: 0, rangeBytes: 0, rangeRetries: 0 };
 
   constructor(readonly options: TileAccessOptions) {
     if (options.tokenUrl) {
@@ -105,14 +106,22 @@ export class TileAccess {
         await handle.close();
       }
     } else {
-      const blob = await this.blobClient(source, signal);
       try {
-        const response = await blob.download(offset, length, { abortSignal: signal });
-        bytes = await collect(response.readableStreamBody);
+        // Retried on 429, 5xx, timeouts and resets (the plan's http.retry); the client is
+        // fetched per attempt, so a renewed SAS is used on the next one.
+        bytes = await withRetries(async () => {
+          const blob = await this.blobClient(source, signal);
+          try {
+            const response = await blob.download(offset, length, { abortSignal: signal });
+            return await collect(response.readableStreamBody);
+          } catch (error) {
+            // A range that starts at or past the end answers 416: there is nothing more to read.
+            if ((error as { statusCode?: number }).statusCode === 416) return Buffer.alloc(0);
+            throw error;
+          }
+        }, this.options.http, signal, () => (this.figures.rangeRetries += 1));
       } catch (error) {
-        // A range that starts at or past the end answers 416: there is nothing more to read.
-        if ((error as { statusCode?: number }).statusCode === 416) bytes = Buffer.alloc(0);
-        else throw this.failure(`read ${source.blob}`, error);
+        throw this.failure(`read ${source.blob}`, error);
       }
     }
     this.figures.rangeBytes += bytes.length;

@@ -136,8 +136,9 @@ export async function withRetries<T>(attempt: () => Promise<T>, http: Plan['http
       const delay = retryAfterMs(error) ?? backoff / 2 + Math.random() * (backoff / 2);
       onRetry(error, delay);
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, Math.min(delay, http.retry.maxDelayMs));
-        signal?.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason); }, { once: true });
+        const aborted = () => { clearTimeout(timer); reject(signal!.reason); };
+        const timer = setTimeout(() => { signal?.removeEventListener('abort', aborted); resolve(); }, Math.min(delay, http.retry.maxDelayMs));
+        signal?.addEventListener('abort', aborted, { once: true });
       });
     }
   }

@@ -27,6 +27,7 @@ import { openTileStore } from '../../src/tiles/open-tile-store.js';
 import { preprocessItems } from '../../src/tiles/preprocess-items.js';
 import { generateScenes } from '../../src/tiles/scene-generator.js';
 import { TileAccess } from '../../src/tiles/tile-access.js';
+import { blockNumber, parseTiffBlockIndex } from '../../src/tiles/tiff-block-index.js';
 import { downloadWhole, sha256Of } from '../../src/tiles/whole-download.js';
 import { TEST_POOL } from '../db/backends.js';
 import { startAzurite, type Azurite } from '../support/azurite.js';
@@ -101,6 +102,87 @@ describe('windowed reads through /vsiaz/', () => {
     expect(size).toBeGreaterThan(500_000);
     expect(proxy.figures.bodyBytes).toBeGreaterThan(0);
     expect(proxy.figures.bodyBytes).toBeLessThan(size / 4);
+  });
+});
+
+describe('ranged block reads of a streamed COG', () => {
+  it('fetch exactly the blocks asked for, adjacent ones in one request, with the pixels GDAL decodes', async () => {
+    const plan = await planWith('ranged', '{ uri: "azure://tiles", connection: "${CONN}", layout: simple, bands: [B04] }', { CONN: viaProxy() });
+    const access = new TileAccess({ name: 'azurite', container: 'tiles', connection: viaProxy(), http: plan.http });
+    const locator = (item: { itemId: string; bandUris: Record<string, string> }, band: string) => locateBand(item as LocatableItem, band, { plan, db: store, access });
+    const reader = new BlockReader({ locator, cache: new BlockCache({ maxBytes: 64 << 20, eviction: 'lru' }), maxOpen: 4, ranges: (source, offset, length) => access.readRange(source, offset, length) });
+    try {
+      const info = await reader.info(cog, 'B04');
+      expect(info.location.path).toBe('streamed');
+      // The block index as the reader read it (its header request), from the blob itself.
+      const source = bandSourceOf(cog.bandUris['B04']!);
+      if (source.kind !== 'azure') throw new Error('not azure');
+      const index = parseTiffBlockIndex(await BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(source.container).getBlobClient(source.blob).downloadToBuffer(0, 65_536));
+      expect(reader.figures().ranged).toMatchObject({ headerRequests: 1, requests: 0 });
+      proxy.reset();
+      const coords: Array<[number, number]> = [[0, 1], [1, 1], [2, 1], [3, 3]];
+      const got = await reader.blocks(cog, 'B04', coords);
+      const exact = coords.reduce((sum, [bx, by]) => sum + index.byteCounts[blockNumber(index, bx, by)]!, 0);
+      expect(proxy.figures.rangeRequests).toBe(2);
+      expect(proxy.figures.bodyBytes).toBeGreaterThanOrEqual(exact);
+      expect(proxy.figures.bodyBytes).toBeLessThanOrEqual(exact + 2 * 8);
+      expect(reader.figures()).toMatchObject({ ranged: { requests: 2, bytes: proxy.figures.bodyBytes }, gdalFallbacks: [], byPath: { streamed: { blocks: 4 } } });
+      const ds = await gdal.openAsync(info.location.gdalPath);
+      for (const [k, [bx, by]] of coords.entries()) expect(Array.from(got[k]!), `block ${bx},${by}`).toEqual(Array.from(await ds.bands.get(1).pixels.readBlockAsync(bx, by)));
+      ds.close();
+      // Read again: from the cache, nothing fetched.
+      proxy.reset();
+      await reader.blocks(cog, 'B04', coords);
+      expect(proxy.figures.requests).toBe(0);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('retry a block request the service answers with 503 or a reset, and fail with the cause after the plan\'s attempts', async () => {
+    // The proxy injects the faults (Azure produces them, but not on demand).
+    const plan = await planWith('ranged-retry', '{ uri: "azure://tiles", connection: "${CONN}", layout: simple, bands: [B04] }', { CONN: viaProxy() });
+    const access = new TileAccess({ name: 'azurite', container: 'tiles', connection: viaProxy(), http: { ...plan.http, retry: { ...plan.http.retry, initialDelayMs: 1, maxDelayMs: 5 } } });
+    const locator = (item: { itemId: string; bandUris: Record<string, string> }, band: string) => locateBand(item as LocatableItem, band, { plan, db: store, access });
+    const reader = new BlockReader({ locator, cache: new BlockCache({ maxBytes: 64 << 20, eviction: 'lru' }), maxOpen: 4, ranges: (source, offset, length) => access.readRange(source, offset, length) });
+    try {
+      await reader.info(cog, 'B04');
+      const retriesBefore = access.figures.rangeRetries;
+      proxy.inject({ status: 503, retryAfter: '0' }, { reset: true });
+      const [block] = await reader.blocks(cog, 'B04', [[2, 2]]);
+      expect(access.figures.rangeRetries - retriesBefore).toBe(2);
+      const ds = await gdal.openAsync((await locator(cog, 'B04')).gdalPath);
+      expect(Array.from(block!)).toEqual(Array.from(await ds.bands.get(1).pixels.readBlockAsync(2, 2)));
+      ds.close();
+      // More failures than attempts: the read fails, naming the blob and the status.
+      proxy.inject(...Array.from({ length: plan.http.retry.attempts + 1 }, () => ({ status: 503 })));
+      await expect(reader.blocks(cog, 'B04', [[0, 3]])).rejects.toMatchObject({ code: 'TILE_READ_FAILED', message: expect.stringMatching(/cannot read cog\/.*B04.*503/) });
+      // The failed block is not cached as anything: a later read fetches it.
+      const [again] = await reader.blocks(cog, 'B04', [[0, 3]]);
+      expect(again!.length).toBe(block!.length);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('leave a streamed file they cannot decode to GDAL, and say why', async () => {
+    const plan = await planWith('ranged-strips', '{ uri: "azure://tiles", connection: "${CONN}", layout: simple, bands: [B04] }', { CONN: azurite.connectionString });
+    const access = new TileAccess({ name: 'azurite', container: 'tiles', connection: azurite.connectionString, http: plan.http });
+    // A striped GeoTIFF read in place (the probe lets a small one stream): no tile index.
+    const locator = async (item: { itemId: string; bandUris: Record<string, string> }, band: string) => {
+      const location = await locateBand(item as LocatableItem, band, { plan, db: store, access });
+      return { ...location, path: 'streamed' as const, gdalPath: `/vsiaz/${bandSourceOf(item.bandUris[band]!).uri.slice('azure://'.length)}` };
+    };
+    const reader = new BlockReader({ locator, cache: new BlockCache({ maxBytes: 64 << 20, eviction: 'lru' }), maxOpen: 4, ranges: (source, offset, length) => access.readRange(source, offset, length) });
+    try {
+      const [block] = await reader.blocks(stripped, 'B04', [[0, 0]]);
+      expect(block!.length).toBeGreaterThan(0);
+      expect(reader.figures().gdalFallbacks).toEqual([`${stripped.itemId} B04: TIFF tag 322 missing (not a tiled TIFF?)`]);
+      expect(reader.figures().ranged.requests).toBe(0);
+      expect(reader.figures().byPath.streamed.blocks).toBe(1);
+    } finally {
+      await reader.close();
+    }
   });
 });
 

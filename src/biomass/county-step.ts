@@ -176,6 +176,10 @@ export async function processCounty(options: CountyStepOptions): Promise<CountyS
       options.onProgress?.({ done, total, rate, etaMs: rate > 0 ? ((total - done) / rate) * 1000 : Infinity });
     }, lanes);
     const position = new Map(todo.map((b, i) => [b.index, i]));
+    // A lane hands its batch to the committer and goes on to the next one: reads and kernels
+    // overlap the database. At most 2 x lanes computed batches wait for their commit (memory).
+    const commits: Array<Promise<void>> = [];
+    const uncommitted = new Set<Promise<void>>();
     const runBatch = async (batch: CountyBatch): Promise<void> => {
       let outputs: ParcelOutput[];
       try {
@@ -184,9 +188,24 @@ export async function processCounty(options: CountyStepOptions): Promise<CountyS
         committer.abandon(error);
         throw error;
       }
-      await committer.add(position.get(batch.index)!, { batch, outputs });
+      const committed = committer.add(position.get(batch.index)!, { batch, outputs });
+      commits.push(committed);
+      const tracked = committed.then(() => void uncommitted.delete(tracked), (error: unknown) => {
+        uncommitted.delete(tracked);
+        throw error;
+      });
+      tracked.catch(() => undefined); // awaited below; a failure also stops the lanes through the race
+      uncommitted.add(tracked);
+      while (uncommitted.size > 2 * lanes) await Promise.race(uncommitted);
     };
-    await inParallel(todo, Math.max(1, plan.processing.parallelBatches), runBatch, signal);
+    try {
+      await inParallel(todo, lanes, runBatch, signal);
+    } finally {
+      // Nothing is closed under a commit still running; its failure is the county's.
+      const settled = await Promise.allSettled(commits);
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
   } finally {
     await reader.close();
     if (ownPool) await pool.close();

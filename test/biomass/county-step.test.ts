@@ -159,6 +159,30 @@ describe('county step against Azurite and PostgreSQL', () => {
     expect(content(rows)).toEqual(content(uninterrupted));
   });
 
+  it('fails the county on a commit the server refuses, stores nothing past it, and resumes after', async () => {
+    const plan = await indexed('county-refused');
+    // A real refusal from the server: a trigger that rejects one parcel of a later batch.
+    const victim = uninterrupted[Math.floor(uninterrupted.length * 0.6)]!.parcelId;
+    await stores.state.query(`CREATE FUNCTION refuse_parcel() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.parcel_id = '${victim}' THEN RAISE EXCEPTION 'parcel % refused by test trigger', NEW.parcel_id USING ERRCODE = '23514'; END IF; RETURN NEW; END $$`);
+    await stores.state.query('CREATE TRIGGER refuse_parcel BEFORE INSERT ON biomass.parcel_outputs FOR EACH ROW EXECUTE FUNCTION refuse_parcel()');
+    try {
+      await expect(processCounty({ plan, countyFips: MCLEAN, stores: { db: stores.state, geography } })).rejects.toThrow(`parcel ${victim} refused by test trigger`);
+    } finally {
+      await stores.state.query('DROP TRIGGER refuse_parcel ON biomass.parcel_outputs');
+      await stores.state.query('DROP FUNCTION refuse_parcel()');
+    }
+    const checkpoint = await getCountyCheckpoint(stores.state, 'county-refused', MCLEAN);
+    const partial = await listCountyOutputs(stores.state, 'county-refused', MCLEAN);
+    // Batches after the refused one may have been computed, but none was committed.
+    expect(partial.length).toBe(checkpoint?.parcelsDone ?? 0);
+    expect(partial.some((r) => r.parcelId === victim)).toBe(false);
+    expect(partial.length).toBeLessThan(parcelCount);
+    const resumed = await processCounty({ plan, countyFips: MCLEAN, stores: { db: stores.state, geography } });
+    expect(resumed.resumedBatches).toBe(checkpoint ? checkpoint.lastBatch + 1 : 0);
+    expect(content(await listCountyOutputs(stores.state, 'county-refused', MCLEAN))).toEqual(content(uninterrupted));
+  });
+
   it('gives the same rows when GDAL reads the blocks instead of the ranged reader', async () => {
     const plan = await indexed('county-gdal');
     // An injected locator takes the county step off ranged reads: every block through /vsiaz/.

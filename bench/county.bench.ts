@@ -8,15 +8,18 @@
  *   5. output rows/s into PostgreSQL;
  *   6. peak RSS beside cache.max_bytes.
  * Data: a McLean-sized synthetic county (~60,000 parcels, real MGRS grid) and DEFLATE COGs
- * generated into Azurite, read by GDAL through /vsiaz/ via a byte-counting proxy.
+ * generated into Azurite, read through a byte-counting proxy: the county step fetches blocks by
+ * their exact byte ranges (src/tiles/ranged-blocks.ts), the peers read through GDAL's /vsiaz/.
  * Default (reduced season): 10 m pixels, 2 dates. `--full`: the 36 dates of a 6-month season
  * (generation alone takes about an hour on 2 cores). `--pixel-size 61` for a quick look.
  *
- *   node --import tsx bench/county.bench.ts [--full] [--pixel-size 30.5] [--parcels-per-km2 15]
+ *   node --import tsx bench/county.bench.ts [--full] [--pixel-size 30.5] [--parcels-per-km2 15] [--data DIR]
+ * `--data DIR` keeps the generated scenes (Azurite's folder) and parcels in DIR and reuses
+ * them on the next run with the same settings (generation is most of a run's time).
  * (15 lots/km² plus the generator's split lots make McLean's ~60,000 parcels.)
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -61,6 +64,8 @@ const SEASON = FULL ? { start: '2024-04-01', end: '2024-09-30' } : { start: '202
 const MCLEAN = '17113';
 const CACHE = '2GB';
 const BASELINE_SAMPLE = 1500;
+const dataArg = process.argv.indexOf('--data');
+const DATA = dataArg > 0 ? path.resolve(process.argv[dataArg + 1]!) : undefined;
 const ADMIN_URL = process.env.BIOMASS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const say = (line: string) => process.stdout.write(line + '\n');
@@ -68,7 +73,8 @@ let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 
 const dir = await mkdtemp(path.join(tmpdir(), 'biomass-bench-county-'));
-const azurite = await startAzurite();
+if (DATA) await mkdir(path.join(DATA, 'azurite'), { recursive: true });
+const azurite = await startAzurite(DATA ? { location: path.join(DATA, 'azurite') } : {});
 const proxy = await startByteCountingProxy(azurite.port);
 const proxied = azurite.connectionString.replace(`127.0.0.1:${azurite.port}`, `127.0.0.1:${proxy.port}`);
 const dbName = `biomass_bench_${randomBytes(4).toString('hex')}`;
@@ -85,9 +91,23 @@ try {
   say(`county bench (${FULL ? 'full season' : 'reduced season: --full for 36 dates'}, --pixel-size to change the pixel): McLean ${MCLEAN}, ${PIXEL} m pixels, season ${SEASON.start}..${SEASON.end}, ${DENSITY} parcels/km²`);
   let t = performance.now();
   const uri = 'azure://sentinel2-l2/bench';
-  const scenes = await generateScenes({ geography, counties: [MCLEAN], season: SEASON, store: openTileStore({ uri, connection: azurite.connectionString, season: SEASON }), pixelSize: PIXEL });
-  const parcels = await generateParcels({ geography, counties: [MCLEAN], file: path.join(dir, 'parcels.gpkg'), density: DENSITY, variety: true });
-  say(`  data: ${scenes.length} items, ${parcels.counts[MCLEAN]!.toLocaleString('en-US')} parcels, generated in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  // What the data was generated with: reused from --data DIR only when it matches.
+  const settings = JSON.stringify({ pixel: PIXEL, season: SEASON, density: DENSITY, county: MCLEAN });
+  const marker = DATA ? path.join(DATA, 'generated.json') : undefined;
+  const kept = marker ? await readFile(marker, 'utf8').catch(() => '') : '';
+  if (kept.startsWith(settings)) {
+    await copyFile(path.join(DATA!, 'parcels.gpkg'), path.join(dir, 'parcels.gpkg'));
+    say(`  data: reused from ${DATA} (${kept.slice(settings.length).trim()})`);
+  } else {
+    const scenes = await generateScenes({ geography, counties: [MCLEAN], season: SEASON, store: openTileStore({ uri, connection: azurite.connectionString, season: SEASON }), pixelSize: PIXEL });
+    const parcels = await generateParcels({ geography, counties: [MCLEAN], file: path.join(dir, 'parcels.gpkg'), density: DENSITY, variety: true });
+    const what = `${scenes.length} items, ${parcels.counts[MCLEAN]!.toLocaleString('en-US')} parcels, generated in ${((performance.now() - t) / 1000).toFixed(0)} s`;
+    say(`  data: ${what}`);
+    if (DATA) {
+      await copyFile(path.join(dir, 'parcels.gpkg'), path.join(DATA, 'parcels.gpkg'));
+      await writeFile(marker!, `${settings} ${what}\n`);
+    }
+  }
 
   await writeFile(path.join(dir, 'plan.yaml'), `version: 1
 name: bench-county
@@ -238,6 +258,8 @@ rollout: { states: ["17"], counties: ["${MCLEAN}"] }
     say(`6  peak RSS                                        ${formatBytes(maxRss).padEnd(12)} cache.max_bytes ${CACHE}; cache peak ${formatBytes(summary.cache.peakBytes)}`);
     say('');
     say(`county step: ${summary.parcels.toLocaleString('en-US')} parcels in ${(countyMs / 1000).toFixed(1)} s; ${JSON.stringify(summary.byStatus)}`);
+    const rr = summary.reads.ranged;
+    say(`  ranged reads: ${formatBytes(rr.bytes)} of blocks in ${rr.requests} requests, headers ${formatBytes(rr.headerBytes)} in ${rr.headerRequests}; bands GDAL read instead: ${summary.reads.gdalFallbacks.length ? summary.reads.gdalFallbacks.join('; ') : 'none'}`);
     say(`  reads: ${summary.reads.byPath.streamed.blocks} blocks streamed, ${summary.reads.byPath.local.blocks} local, ${summary.reads.byPath.downloaded.blocks} downloaded (${(summary.streamedOrLocalShare * 100).toFixed(1)} % streamed or local); cache ${summary.cache.hits} hits / ${summary.cache.misses} misses, ${summary.cache.evictions} evictions`);
     say(`  where the time goes: parcels read, checked, reprojected and batched ${(summary.timings.parcelsMs / 1000).toFixed(1)} s; then summed over overlapping batches: transfer + decode ${(summary.timings.readMs / 1000).toFixed(1)} s, kernel ${(summary.timings.kernelMs / 1000).toFixed(1)} s, database ${(summary.timings.commitMs / 1000).toFixed(1)} s; GDAL alone on the same blocks ${(gdalMs / 1000).toFixed(1)} s`);
   } finally {

@@ -45,8 +45,10 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
   throw new Error(`azurite did not listen on ${port} within ${timeoutMs} ms`);
 }
 
-export async function startAzurite(): Promise<Azurite> {
-  const location = await mkdtemp(join(tmpdir(), 'azurite-'));
+/** `location`: keep the blobs in this folder and leave them there on stop (benchmarks reuse their data). */
+export async function startAzurite(options: { location?: string } = {}): Promise<Azurite> {
+  const location = options.location ?? (await mkdtemp(join(tmpdir(), 'azurite-')));
+  const keep = options.location !== undefined;
   const port = await freePort();
   const bin = resolve('node_modules/.bin/azurite-blob');
   const child = spawn(bin, ['--location', location, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--skipApiVersionCheck', '--loose', '--silent', '--disableTelemetry'], {
@@ -57,7 +59,7 @@ export async function startAzurite(): Promise<Azurite> {
     await waitForPort(port, child, 90_000);
   } catch (error) {
     child.kill();
-    await rm(location, { recursive: true, force: true });
+    if (!keep) await rm(location, { recursive: true, force: true });
     throw error;
   }
   return {
@@ -69,7 +71,7 @@ export async function startAzurite(): Promise<Azurite> {
         child.kill('SIGTERM');
         await exited;
       }
-      await rm(location, { recursive: true, force: true });
+      if (!keep) await rm(location, { recursive: true, force: true });
     },
   };
 }

@@ -113,8 +113,22 @@ export class Scheduler {
     return [...this.queues.values()].flat().sort((a, b) => this.compare(a, b));
   }
 
-  /** Starts every ready node whose claims fit now, in priority order; returns them. */
+  /**
+   * Starts every ready node whose claims fit now, in priority order; returns them. When a
+   * start passes the disk turn to the next state, that state's ready nodes are considered
+   * again at once.
+   */
   admit(): DagNode[] {
+    const started: DagNode[] = [];
+    for (;;) {
+      const turn = this.diskTurn;
+      const round = this.admitRound();
+      started.push(...round);
+      if (round.length === 0 || this.diskTurn === turn) return started;
+    }
+  }
+
+  private admitRound(): DagNode[] {
     const started: DagNode[] = [];
     const blocked = new Set<string>();
     const active = new Map<DagNode[], number>(); // queue -> index of its head this round
@@ -125,16 +139,17 @@ export class Scheduler {
       const at = active.get(best!)!;
       const node = best![at]!;
       const wants = this.wants.get(node.id)!;
-      let fits = true;
+      let short = false;
+      let waitsForTurn = false;
       for (const [resource, amount] of wants) {
-        if (blocked.has(resource) || this.inUse(resource) + amount > (this.capacity[resource] ?? Infinity) || this.outOfTurn(node, resource)) {
-          fits = false;
-          break;
-        }
+        if (blocked.has(resource) || this.inUse(resource) + amount > (this.capacity[resource] ?? Infinity)) short = true;
+        else if (this.outOfTurn(node, resource)) waitsForTurn = true;
       }
-      if (!fits) {
+      if (short || waitsForTurn) {
         // Every later node of this queue wants the same resources: none can start this round.
-        for (const [resource] of wants) blocked.add(resource);
+        // A node that only waits for its state's turn at the disk holds nothing up: the
+        // earlier states whose turn it is must still get the disk.
+        if (short) for (const [resource] of wants) blocked.add(resource);
         active.delete(best!);
         continue;
       }

@@ -44,19 +44,18 @@ describe('scheduler admission', () => {
   it('no later node takes a resource an earlier one waits for, even a small one of another kind; other resources go on', () => {
     const s = new Scheduler(dagOf([
       { id: 'big', priority: 1, claims: [disk(8), jobs(1)] },
-      { id: 'small', priority: 2, claims: [disk(1)] },
+      { id: 'small', priority: 2, claims: [disk(5)] },
       { id: 'other', priority: 3, claims: [{ resource: RESOURCE.pool, amount: 1 }] },
     ], { disk: 10, jobs: 1, pool: 1 }));
-    // Hold 5 of the disk so that `big` cannot start.
-    const holder = new Scheduler(dagOf([{ id: 'h', claims: [disk(5)] }], { disk: 10 }));
-    expect(ids(holder.admit())).toEqual(['h']);
+    // Only 5 of the disk free at first (the executor lowers it to the free space), so `big` cannot start.
     s.setCapacity(RESOURCE.disk, 5);
     expect(ids(s.admit())).toEqual(['other']); // `small` would fit, but `big` waits for disk first
     expect(ids(s.waiting())).toEqual(['big', 'small']);
+    // `small` fills the disk exactly: it waits for `big`, not for space.
     expect(s.blockedOn().map((b) => [b.node.id, b.resources])).toEqual([['big', [RESOURCE.disk]], ['small', []]]);
-    s.setCapacity(RESOURCE.disk, 10);
+    s.setCapacity(RESOURCE.disk, 13);
     expect(ids(s.admit())).toEqual(['big', 'small']);
-    expect(s.peaks()).toEqual({ disk: 9, jobs: 1, pool: 1 });
+    expect(s.peaks()).toEqual({ disk: 13, jobs: 1, pool: 1 });
   });
 
   it('starts ready nodes in priority order, equal priorities in the order they became ready', () => {

@@ -14,6 +14,16 @@ interface Mutant {
 
 /** file:firstLine-lastLine -> why the mutants there are left. Most specific first. */
 const REASONS: Array<[string, number, number, string]> = [
+  // dag/scheduler.ts (the targeted run of 2026-11-29, third session)
+  ['dag/scheduler.ts', 75, 75, 'equivalent: the resource list only names a queue; unsorted, two nodes with the same resources may sit in two queues, and admit() compares every queue head, so the same nodes start'],
+  ['dag/scheduler.ts', 78, 78, 'equivalent: a stray id in a dependents list has no deps count, so it is never readied'],
+  ['dag/scheduler.ts', 80, 80, 'equivalent for `<=` and `length + 1`: the turn can then pass the last state, but a state after the last one has no disk nodes to admit'],
+  ['dag/scheduler.ts', 135, 135, 'equivalent: a queue is deleted when it empties, so every queue in the map has a head'],
+  ['dag/scheduler.ts', 138, 138, 'equivalent: two queue heads never compare equal (each node has its own ready number)'],
+  ['dag/scheduler.ts', 169, 169, 'equivalent: an empty queue left in the map is skipped by admit() and adds nothing to waiting()'],
+  ['dag/scheduler.ts', 197, 197, 'equivalent: a stray id in a dependents list has no deps count, so it is never readied'],
+  ['dag/scheduler.ts', 221, 221, 'equivalent for `<=` and `length + 1`: the turn can then pass the last state, but a state after the last one has no disk nodes to admit'],
+  ['dag/scheduler.ts', 227, 227, 'equivalent: `>=` writes the same peak again'],
   // geo (the forced full run of 2026-11-29, second session)
   ['geo/geography.ts', 69, 69, 'left: no test makes us-atlas fail to load'],
   ['geo/geography.ts', 89, 89, 'equivalent: every us-atlas county is a polygon or a multipolygon'],

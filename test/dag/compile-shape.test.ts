@@ -6,7 +6,9 @@
  * geography: real-geography.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/dag/compile.js';
+import { buildScheduledDag, compile } from '../../src/dag/compile.js';
+import { throughputOf } from '../../src/dag/compile-inputs.js';
+import { gatherRollout } from '../../src/dag/rollout-facts.js';
 import type { Dag } from '../../src/dag/dag.js';
 import { planOf, toyGeography } from './builders.js';
 
@@ -104,6 +106,14 @@ describe('the compiled DAG, node by node', () => {
     expect(order('fips')).toEqual(['17001', '17003', '17005', '17007']);
   });
 
+  it('times each group from the plan\'s download rate and conversion time', () => {
+    const geo = toyGeography([{ fips: '17001', tiles: ['A'] }]);
+    const dag = compile(planOf({ estimates: '{ acquisitions_per_tile: 7, download_rate: 50MB, preprocess_time: 40s }' }), geo);
+    const groups = dag.nodes.filter((n) => n.kind === 'preprocess').map((n) => n.kind === 'preprocess' && [n.id, n.label, n.firstItem, n.items, n.lastGroup, n.downloadMsPerItem, n.convertMsPerItem]);
+    // 250 MB compressed at 50 MB/s: 5 s per item.
+    expect(groups).toEqual([['preprocess:A/0', 'A items 1-6', 0, 6, false, 5000, 40_000], ['preprocess:A/1', 'A items 7-7', 6, 1, true, 5000, 40_000]]);
+  });
+
   it('sweeps a state taller than wide from south to north', () => {
     const geo = toyGeography([
       { fips: '17001', tiles: ['N'], at: [-89, 42] },
@@ -112,6 +122,40 @@ describe('the compiled DAG, node by node', () => {
     ]);
     const dag = compile(planOf({ estimates: '{ acquisitions_per_tile: 1 }' }), geo);
     expect(dag.nodes.filter((n) => n.kind === 'preprocess').sort((a, b) => a.priority - b.priority).map((n) => n.id)).toEqual(['preprocess:S/0', 'preprocess:M/0', 'preprocess:N/0']);
+    expect(dag.states[0]!.tiles).toEqual(['M', 'N', 'S']); // sorted, not in the order the counties named them
+  });
+
+  it('measures width in kilometres: 5° of longitude at 60° N is narrower than 4° of latitude', () => {
+    // West to east the order would be P, R, Q; south to north it is Q, R, P.
+    const geo = toyGeography([
+      { fips: '17001', tiles: ['P'], at: [-100, 62] },
+      { fips: '17003', tiles: ['Q'], at: [-95, 58] },
+      { fips: '17005', tiles: ['R'], at: [-97, 60] },
+    ]);
+    const dag = compile(planOf({ estimates: '{ acquisitions_per_tile: 1 }' }), geo);
+    expect(dag.nodes.filter((n) => n.kind === 'preprocess').sort((a, b) => a.priority - b.priority).map((n) => n.id)).toEqual(['preprocess:Q/0', 'preprocess:R/0', 'preprocess:P/0']);
+  });
+
+  it('sweeps counties level along the sweep by the other axis', () => {
+    // A wide state: west to east; the two counties at -90° from south to north.
+    const geo = toyGeography([
+      { fips: '17001', tiles: ['X'], at: [-90, 41] },
+      { fips: '17003', tiles: ['Y'], at: [-90, 40] },
+      { fips: '17005', tiles: ['Z'], at: [-85, 40.5] },
+    ]);
+    const dag = compile(planOf({ estimates: '{ acquisitions_per_tile: 1 }' }), geo);
+    expect(dag.nodes.filter((n) => n.kind === 'preprocess').sort((a, b) => a.priority - b.priority).map((n) => n.id)).toEqual(['preprocess:Y/0', 'preprocess:X/0', 'preprocess:Z/0']);
+  });
+
+  it('stops breaking kept tiles when a state stalls even with none kept, and returns the stall', () => {
+    // Indiana needs 5 tiles at once (5 x 7.5 GB) under a 20 GB budget: it cannot run even alone.
+    const geo = toyGeography([{ fips: '17001', tiles: ['A'] }, { fips: '18001', tiles: ['A', 'B', 'C', 'D', 'E'] }]);
+    const plan = planOf({ states: ['17', '18'], storage: '{ budget: 20GB, min_free: 1GB }' });
+    const { dag, schedule } = buildScheduledDag(plan, gatherRollout(plan, geo), throughputOf(plan), plan.rollout.order);
+    expect(schedule.stalled?.waiting[0]?.node.state).toBe('18');
+    // The border tile A was no longer kept for Indiana: deleted after Illinois and made again.
+    expect(dag.states.map((s) => [s.fips, s.tilesNotKept, s.tilesReused])).toEqual([['17', 1, 0], ['18', 0, 0]]);
+    expect(dag.byId.has('preprocess:A#2/0')).toBe(true);
   });
 
   it('without preprocessing, counties depend on their index alone and no tile is made or deleted', () => {

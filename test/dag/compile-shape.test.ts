@@ -55,6 +55,8 @@ describe('the compiled DAG, node by node', () => {
     expect(dag.capacities).toEqual({ disk: 1.5e12, states: 1, jobs: 2, pool: 25, 'batches:17': 2, 'batches:18': 2 });
     expect(dag.itemsPerTile).toBe(10);
     expect([...dag.byId.keys()]).toEqual(dag.nodes.map((n) => n.id));
+    const cleanups = dag.nodes.filter((n) => n.kind === 'cleanup').map((n) => n.kind === 'cleanup' && `${n.id} ${n.scope} ${n.tileId ?? '-'}`);
+    expect(cleanups).toEqual(['cleanup:17 state -', 'cleanup:18 state -', 'cleanup:A tile A', 'cleanup:B tile B', 'cleanup:C tile C', 'cleanup:D tile D']);
   });
 
   it('makes a tile again, as copy #2, for a state further on in the order', () => {
@@ -95,9 +97,10 @@ describe('the compiled DAG, node by node', () => {
 
   it('orders a state\'s counties by processing.county_order, ties by FIPS', () => {
     // Estimated parcels follow area: 17001 200, 17003 600, 17005 400, 17007 400.
+    // Listed out of FIPS order, as a geography may list them.
     const geo = toyGeography([
-      { fips: '17001', tiles: ['A'], areaKm2: 100 }, { fips: '17003', tiles: ['A'], areaKm2: 300 },
-      { fips: '17005', tiles: ['A'], areaKm2: 200 }, { fips: '17007', tiles: ['A'], areaKm2: 200 },
+      { fips: '17007', tiles: ['A'], areaKm2: 200 }, { fips: '17003', tiles: ['A'], areaKm2: 300 },
+      { fips: '17001', tiles: ['A'], areaKm2: 100 }, { fips: '17005', tiles: ['A'], areaKm2: 200 },
     ]);
     const order = (countyOrder: string) => compile(planOf({ processing: `{ batch_size: 100, parallel_batches: 2, county_order: ${countyOrder} }` }), geo)
       .nodes.filter((n) => n.kind === 'county').sort((a, b) => a.priority - b.priority).map((n) => n.id.slice('county:'.length));

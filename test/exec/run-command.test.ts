@@ -117,7 +117,7 @@ describe('biomass run, failures', () => {
       const [row] = (await listNodeStatus(store, 'flaky', { kind: 'county' })).filter((r) => r.nodeId === 'county:17039');
       expect(row).toMatchObject({ status: 'succeeded', failures: 2 });
       const retries = await store.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM biomass.run_events WHERE node_id = 'county:17039' AND code = 'retry'");
+        "SELECT count(*)::int AS n FROM biomass.run_events e JOIN biomass.runs r USING (run_id) WHERE r.plan_name = 'flaky' AND e.node_id = 'county:17039' AND e.code = 'retry'");
       expect(retries.rows[0]!.n).toBe(2);
     });
   });

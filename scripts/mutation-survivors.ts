@@ -2,7 +2,9 @@
 // as the rows of docs/testing.md's table, each with the reason given for its place in
 // REASONS below (a mutant with no reason is printed as "left: not yet looked at").
 //
-//   node --import tsx scripts/mutation-survivors.ts geo
+//   node --import tsx scripts/mutation-survivors.ts geo [REPORT.json] [FILE-FILTER]
+// REPORT.json: another report of the part (an incremental file of a targeted run holds one too);
+// FILE-FILTER: only files whose path contains it.
 import { readFileSync } from 'node:fs';
 
 interface Mutant {
@@ -16,6 +18,9 @@ interface Mutant {
 const REASONS: Array<[string, number, number, string]> = [
   // dag/scheduler.ts (the targeted run of 2026-11-29, third session)
   ['dag/scheduler.ts', 75, 75, 'equivalent: the resource list only names a queue; unsorted, two nodes with the same resources may sit in two queues, and admit() compares every queue head, so the same nodes start'],
+  ['dag/scheduler.ts', 76, 76, 'equivalent: the separator and the suffix of a non-disk signature only name a queue'],
+  ['dag/scheduler.ts', 127, 127, 'equivalent: another admission round after one that passed no turn starts nothing (the same nodes wait for the same reasons)'],
+  ['dag/scheduler.ts', 238, 238, 'killed when planted by hand since (waiting nodes of equal priority across resources, scheduler-admission.test.ts), not rerun'],
   ['dag/scheduler.ts', 78, 78, 'equivalent: a stray id in a dependents list has no deps count, so it is never readied'],
   ['dag/scheduler.ts', 80, 80, 'equivalent for `<=` and `length + 1`: the turn can then pass the last state, but a state after the last one has no disk nodes to admit'],
   ['dag/scheduler.ts', 135, 135, 'equivalent: a queue is deleted when it empties, so every queue in the map has a head'],
@@ -79,10 +84,12 @@ if (!part) {
   console.error('usage: node --import tsx scripts/mutation-survivors.ts PART (plan, dag, geo, db)');
   process.exit(2);
 }
-const report = JSON.parse(readFileSync(`reports/mutation/${part}.json`, 'utf8')) as { files: Record<string, { mutants: Mutant[] }> };
+const report = JSON.parse(readFileSync(process.argv[3] ?? `reports/mutation/${part}.json`, 'utf8')) as { files: Record<string, { mutants: Mutant[] }> };
+const only = process.argv[4];
 console.log('| where | mutant | why |');
 console.log('| --- | --- | --- |');
 for (const [file, { mutants }] of Object.entries(report.files)) {
+  if (only && !file.includes(only)) continue;
   for (const m of mutants) {
     if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue;
     const where = `${file.replace(/^src\//, '')}:${m.location.start.line}:${m.location.start.column}`;

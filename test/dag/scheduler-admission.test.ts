@@ -79,6 +79,17 @@ describe('scheduler admission', () => {
     expect([s.finishedCount, s.runningCount]).toEqual([5, 0]);
   });
 
+  it('lists waiting nodes of equal priority in the order they became ready, across resources', () => {
+    // Ready in the order a0, b0, a1; a0 starts and a1 waits behind it, b0 waits for the pool.
+    const s = new Scheduler(dagOf([
+      { id: 'a0', priority: 7, claims: [disk(1)] },
+      { id: 'b0', priority: 7, claims: [{ resource: RESOURCE.pool, amount: 1 }] },
+      { id: 'a1', priority: 7, claims: [disk(1)] },
+    ], { disk: 1, pool: 0 }));
+    expect(ids(s.admit())).toEqual(['a0']);
+    expect(ids(s.waiting())).toEqual(['b0', 'a1']);
+  });
+
   it('gives a claim back when its node finishes, or with `until` when the last of those nodes finishes', () => {
     const events: string[] = [];
     const hooks = { onTake: (e: ClaimEvent) => events.push(`take ${e.node.id} ${e.claim.amount}`), onGive: (e: ClaimEvent) => events.push(`give ${e.node.id} ${e.claim.amount}`) };

@@ -1,5 +1,5 @@
 // Mutation testing of the pure core: `npm run test:mutation` (docs/testing.md).
-// Not part of `npm test`: on two busy shared cores a part takes 15-45 minutes (docs/testing.md).
+// Not part of `npm test`: on two shared cores a part takes 15 minutes to several hours (dag: 3-4 h; docs/testing.md).
 // STRYKER_SCOPE=plan|dag|geo|db runs one part, with its own incremental file and report,
 // so the parts can run one after another and a rerun only tests what changed.
 

@@ -24,11 +24,16 @@ afterAll(async () => {
 describe('values that become paths', () => {
   it('db backup refuses a --state-fips that is not a state, and writes nothing', async () => {
     const escape = path.join(cwd, 'escaped');
+    // What the backup folder holds before (another test of this file may have written a backup).
+    const backups = () => (existsSync(path.join(cwd, '.biomass', 'backups')) ? readdirSync(path.join(cwd, '.biomass', 'backups')) : []);
+    const before = backups();
+    const folderBefore = existsSync(path.join(cwd, '.biomass', 'backups'));
     const result = await runBiomass(['db', 'backup', '--state-fips', `../../${path.basename(cwd)}/escaped`], { cwd });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--state-fips "../../');
     expect(result.stderr).toContain('is not a US state');
-    expect(existsSync(path.join(cwd, '.biomass', 'backups'))).toBe(false);
+    expect(backups()).toEqual(before);
+    expect(existsSync(path.join(cwd, '.biomass', 'backups'))).toBe(folderBefore);
     expect(readdirSync(cwd).filter((f) => f.startsWith('escaped'))).toEqual([]);
     expect(existsSync(`${escape}-2026`)).toBe(false);
   });

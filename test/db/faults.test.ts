@@ -64,29 +64,37 @@ describe('faults on a real PostgreSQL server', () => {
     const size = 150;
     let writing = true;
     let killed = 0;
+    // Kills again only after some batch committed since the last kill, so the writers progress
+    // however slow the machine is (a kill every few milliseconds would starve a slow one).
+    let committed = 0;
     const killer = (async () => {
+      let seen = 0;
       while (writing) {
-        killed += await terminateBiomassBackends();
+        if (committed > seen) {
+          seen = committed;
+          killed += await terminateBiomassBackends();
+        }
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     })();
     try {
-      await Promise.all(
-        Array.from({ length: writers }, async (_, w) => {
-          const county = `17${String(200 + w)}`;
-          for (let b = 0; b < batches; b += 1) {
-            await commitCountyBatch(store, {
-              planName: 'kill-many', runId: 'r1', attempt: 1, countyFips: county, batchIndex: b,
-              parcelsDone: (b + 1) * size, outputs: parcelOutputs(size, county, w * 1_000_000 + b * size),
-            });
-          }
-        }),
-      );
-    } finally {
-      writing = false;
-      await killer;
-    }
-    try {
+      try {
+        await Promise.all(
+          Array.from({ length: writers }, async (_, w) => {
+            const county = `17${String(200 + w)}`;
+            for (let b = 0; b < batches; b += 1) {
+              await commitCountyBatch(store, {
+                planName: 'kill-many', runId: 'r1', attempt: 1, countyFips: county, batchIndex: b,
+                parcelsDone: (b + 1) * size, outputs: parcelOutputs(size, county, w * 1_000_000 + b * size),
+              });
+              committed += 1;
+            }
+          }),
+        );
+      } finally {
+        writing = false;
+        await killer;
+      }
       expect(killed).toBeGreaterThan(0);
       expect(store.figures().retries).toBeGreaterThan(0);
       expect((await countOutputs(store, 'kill-many')).total).toBe(writers * batches * size);

@@ -13,6 +13,9 @@ import type { Dag } from '../../src/dag/dag.js';
 import { planOf, toyGeography } from './builders.js';
 
 /** id, label, deps, priority, state: one line per node, in the DAG's order. */
+/** The preprocess nodes in the order of their priority (the state's sweep). */
+const conversionOrder = (dag: Dag) => dag.nodes.filter((n) => n.kind === 'preprocess').sort((a, b) => a.priority - b.priority).map((n) => n.id);
+
 const rows = (dag: Dag) => dag.nodes.map((n) => [n.id, n.label, n.deps.join(' '), n.priority, n.state]);
 
 describe('the compiled DAG, node by node', () => {
@@ -124,7 +127,7 @@ describe('the compiled DAG, node by node', () => {
       { fips: '17005', tiles: ['M'], at: [-88.8, 39.5] },
     ]);
     const dag = compile(planOf({ estimates: '{ acquisitions_per_tile: 1 }' }), geo);
-    expect(dag.nodes.filter((n) => n.kind === 'preprocess').sort((a, b) => a.priority - b.priority).map((n) => n.id)).toEqual(['preprocess:S/0', 'preprocess:M/0', 'preprocess:N/0']);
+    expect(conversionOrder(dag)).toEqual(['preprocess:S/0', 'preprocess:M/0', 'preprocess:N/0']);
     expect(dag.states[0]!.tiles).toEqual(['M', 'N', 'S']); // sorted, not in the order the counties named them
   });
 
@@ -136,7 +139,7 @@ describe('the compiled DAG, node by node', () => {
       { fips: '17005', tiles: ['R'], at: [-97, 60] },
     ]);
     const dag = compile(planOf({ estimates: '{ acquisitions_per_tile: 1 }' }), geo);
-    expect(dag.nodes.filter((n) => n.kind === 'preprocess').sort((a, b) => a.priority - b.priority).map((n) => n.id)).toEqual(['preprocess:Q/0', 'preprocess:R/0', 'preprocess:P/0']);
+    expect(conversionOrder(dag)).toEqual(['preprocess:Q/0', 'preprocess:R/0', 'preprocess:P/0']);
   });
 
   it('sweeps counties level along the sweep by the other axis', () => {
@@ -147,7 +150,7 @@ describe('the compiled DAG, node by node', () => {
       { fips: '17005', tiles: ['Z'], at: [-85, 40.5] },
     ]);
     const dag = compile(planOf({ estimates: '{ acquisitions_per_tile: 1 }' }), geo);
-    expect(dag.nodes.filter((n) => n.kind === 'preprocess').sort((a, b) => a.priority - b.priority).map((n) => n.id)).toEqual(['preprocess:Y/0', 'preprocess:X/0', 'preprocess:Z/0']);
+    expect(conversionOrder(dag)).toEqual(['preprocess:Y/0', 'preprocess:X/0', 'preprocess:Z/0']);
   });
 
   it('stops breaking kept tiles when a state stalls even with none kept, and returns the stall', () => {

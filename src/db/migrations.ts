@@ -118,6 +118,31 @@ export async function migrationStatus(store: Store, set: MigrationSet, dir?: URL
  */
 export async function migrate(store: Store, set: MigrationSet, dir?: URL): Promise<Migration[]> {
   const known = await loadMigrations(set, dir);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await migrateOnce(store, set, known);
+    } catch (error) {
+      if (attempt >= CATALOG_RACE_ATTEMPTS || !isCatalogRace(error)) throw error;
+    }
+  }
+}
+
+const CATALOG_RACE_ATTEMPTS = 3;
+
+/**
+ * A duplicate key in one of PostgreSQL's own catalogs (pg_namespace, pg_class, pg_type): an
+ * object another process created while this transaction waited for the lock. PostgreSQL
+ * caches catalog lookups per connection, "missing" too, and waiting for an advisory lock does
+ * not refresh that cache, so CREATE ... IF NOT EXISTS can miss an object committed meanwhile.
+ * A new transaction starts with the cache refreshed: the retry finds the object there.
+ */
+function isCatalogRace(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+  return code === '23505' && typeof constraint === 'string' && constraint.startsWith('pg_');
+}
+
+async function migrateOnce(store: Store, set: MigrationSet, known: Migration[]): Promise<Migration[]> {
   return store.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await tx.exec(`

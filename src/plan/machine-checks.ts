@@ -51,14 +51,21 @@ export function machineProblems(plan: Plan, source: YamlSource, severity: Proble
   return problems;
 }
 
-/** Free bytes on the file system that holds `dir`, or its nearest existing parent. */
-export function freeBytesUnder(dir: string): number | undefined {
+/** `dir` when it exists, else its nearest existing parent; undefined when none exists. */
+export function nearestExistingFolder(dir: string): string | undefined {
   let probe = path.resolve(dir);
   while (!existsSync(probe)) {
     const parent = path.dirname(probe);
     if (parent === probe) return undefined;
     probe = parent;
   }
+  return probe;
+}
+
+/** Free bytes on the file system that holds `dir`, or its nearest existing parent. */
+export function freeBytesUnder(dir: string): number | undefined {
+  const probe = nearestExistingFolder(dir);
+  if (probe === undefined) return undefined;
   const stats = statfsSync(probe);
   return stats.bavail * stats.bsize;
 }

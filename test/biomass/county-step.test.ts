@@ -89,17 +89,27 @@ afterAll(async () => {
 });
 
 describe('county step against Azurite and PostgreSQL', () => {
-  let uninterrupted: StoredParcelOutput[];
-  let summary: CountySummary;
+  /**
+   * The uninterrupted run of plan 'county-a' that the other tests compare against: made once,
+   * by whichever test asks first, so that each test holds in any order.
+   */
+  let baselineRun: Promise<{ summary: CountySummary; uninterrupted: StoredParcelOutput[] }> | undefined;
+  const baseline = (): Promise<{ summary: CountySummary; uninterrupted: StoredParcelOutput[] }> => {
+    baselineRun ??= (async () => {
+      const plan = await indexed('county-a');
+      const summary = await processCounty({ plan, countyFips: MCLEAN, stores: { db: stores.state, geography } });
+      return { summary, uninterrupted: await listCountyOutputs(stores.state, 'county-a', MCLEAN) };
+    })();
+    return baselineRun;
+  };
 
   it('writes one row per parcel, reading only streamed blocks, each once', async () => {
-    const plan = await indexed('county-a');
-    summary = await processCounty({ plan, countyFips: MCLEAN, stores: { db: stores.state, geography } });
+    const plan = await planNamed('county-a');
+    const { summary, uninterrupted } = await baseline();
     const source = openParcelSource(plan.parcels);
     const inSource = source.countCounty(MCLEAN);
     source.close();
     expect(inSource).toBe(parcelCount);
-    uninterrupted = await listCountyOutputs(stores.state, 'county-a', MCLEAN);
     expect(uninterrupted).toHaveLength(parcelCount);
     expect(new Set(uninterrupted.map((r) => r.parcelId)).size).toBe(parcelCount);
     expect(summary.parcels).toBe(parcelCount);
@@ -134,6 +144,7 @@ describe('county step against Azurite and PostgreSQL', () => {
   });
 
   it('gives the same rows when aborted after three commits and restarted', async () => {
+    const { uninterrupted } = await baseline();
     const plan = await indexed('county-b');
     const controller = new AbortController();
     let commits = 0;
@@ -160,6 +171,7 @@ describe('county step against Azurite and PostgreSQL', () => {
   });
 
   it('fails the county on a commit the server refuses, stores nothing past it, and resumes after', async () => {
+    const { uninterrupted } = await baseline();
     const plan = await indexed('county-refused');
     // A real refusal from the server: a trigger that rejects one parcel of a later batch.
     const victim = uninterrupted[Math.floor(uninterrupted.length * 0.6)]!.parcelId;
@@ -184,6 +196,7 @@ describe('county step against Azurite and PostgreSQL', () => {
   });
 
   it('gives the same rows when GDAL reads the blocks instead of the ranged reader', async () => {
+    const { summary, uninterrupted } = await baseline();
     const plan = await indexed('county-gdal');
     // An injected locator takes the county step off ranged reads: every block through /vsiaz/.
     const viaGdal = await processCounty({ plan, countyFips: MCLEAN, stores: { db: stores.state, geography }, locator: defaultBandLocator });
@@ -193,6 +206,7 @@ describe('county step against Azurite and PostgreSQL', () => {
   });
 
   it('changes nothing when a finished county runs again', async () => {
+    const { summary, uninterrupted } = await baseline();
     const plan = await planNamed('county-a');
     const again = await processCounty({ plan, countyFips: MCLEAN, stores: { db: stores.state, geography } });
     expect(again.resumedBatches).toBe(summary.batches);

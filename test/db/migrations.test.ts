@@ -3,6 +3,7 @@ import { appendFile, cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BiomassError } from '../../src/biomass-error.js';
 import { loadMigrations, migrate, migrationStatus, prepareSchema } from '../../src/db/migrations.js';
@@ -90,6 +91,48 @@ describe('concurrent migrations on postgres', () => {
       expect(Number(rows.rows[0]!.n)).toBe(STATE_VERSIONS.length);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('a process that waited for the lock sees the schema the first one created, whatever its connection had cached', async () => {
+    // PostgreSQL keeps a per-connection catalog cache, "missing" entries too, and waiting for
+    // an advisory lock does not refresh it: a connection that had looked for the schema (here
+    // by dropping it) before the other process committed it still believed it missing, and
+    // its CREATE SCHEMA IF NOT EXISTS failed with a duplicate key. Two processes starting on
+    // a fresh database did this about one time in three. The test orders them with locks.
+    const { dir, url } = await copiedMigrations();
+    // A sixth migration waits for the test's gate, so the first process holds the migration
+    // lock, with the schema created and not yet committed, for as long as the test needs.
+    await writeFile(path.join(dir, '0006_wait_for_the_gate.sql'), 'SELECT pg_advisory_xact_lock(4242);');
+    const gate = new pg.Client({ connectionString: db.url });
+    await gate.connect();
+    const onePool = { ...TEST_POOL, max: 1 };
+    const [first, second] = [await openStore(db.url, '', onePool), await openStore(db.url, '', onePool)];
+    const waiting = async (count: number): Promise<void> => {
+      for (;;) {
+        const rows = await gate.query<{ n: string }>(
+          "SELECT count(*) AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()",
+        );
+        if (Number(rows.rows[0]!.n) === count) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    try {
+      // The second store's only connection drops the schema, so it remembers it missing.
+      await second.exec('DROP SCHEMA IF EXISTS biomass CASCADE');
+      await gate.query('SELECT pg_advisory_lock(4242)');
+      const firstRun = migrate(first, 'state', url);
+      await waiting(1);
+      const secondRun = migrate(second, 'state', url);
+      await waiting(2);
+      await gate.query('SELECT pg_advisory_unlock(4242)');
+      expect((await firstRun).map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(await secondRun).toEqual([]);
+      const rows = await first.query<{ n: string }>("SELECT count(*) AS n FROM biomass.schema_migrations WHERE migration_set = 'state'");
+      expect(Number(rows.rows[0]!.n)).toBe(6);
+    } finally {
+      await Promise.all([first.close(), second.close(), gate.end()]);
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

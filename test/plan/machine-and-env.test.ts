@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { interpolate } from '../../src/plan/interpolate.js';
 import { loadPlan, loadPlanOrThrow, PlanRejected, requirePlanValue } from '../../src/plan/load-plan.js';
 import { parsePlan } from '../../src/plan/parse-plan.js';
-import { freeBytesUnder } from '../../src/plan/machine-checks.js';
+import { freeBytesUnder, nearestExistingFolder } from '../../src/plan/machine-checks.js';
 import { MINIMAL_PLAN } from '../support/plan-text.js';
 
 describe('interpolate', () => {
@@ -70,7 +70,10 @@ describe('checks that depend on the machine', () => {
   });
 
   it('reads free space from the nearest existing folder above storage.dir', () => {
-    expect(freeBytesUnder(path.join(dir, 'a', 'b', 'c'))).toBe(freeBytesUnder(dir));
+    // Which folder is read is exact; the figure itself moves as other tests write to the disk.
+    expect(nearestExistingFolder(path.join(dir, 'a', 'b', 'c'))).toBe(dir);
+    expect(nearestExistingFolder(dir)).toBe(dir);
+    expect(freeBytesUnder(path.join(dir, 'a', 'b', 'c'))).toBeGreaterThan(0);
   });
 });
 

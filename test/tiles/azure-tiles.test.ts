@@ -92,10 +92,20 @@ describe('windowed reads through /vsiaz/', () => {
     const access = new TileAccess({ name: 'azurite', container: 'tiles', connection: viaProxy(), http: plan.http });
     const location = await locateBand(cog, 'B04', { plan, db: store, access });
     expect(location).toMatchObject({ path: 'streamed', gdalPath: expect.stringMatching(/^\/vsiaz\/tiles\/cog\//) });
-    proxy.reset();
-    const ds = await gdal.openAsync(location.gdalPath);
-    const window = await ds.bands.get(1).pixels.readAsync(700, 700, 100, 100);
-    ds.close();
+    // GDAL keeps what /vsiaz/ fetched in a process-wide cache, so after a test that read this
+    // file nothing would cross the proxy. With CPL_VSIL_CURL_NON_CACHED naming the file, GDAL
+    // drops what it cached of it when a handle closes: one open and close empties the cache.
+    gdal.config.set('CPL_VSIL_CURL_NON_CACHED', location.gdalPath);
+    let window: ArrayLike<number>;
+    try {
+      (await gdal.openAsync(location.gdalPath)).close();
+      proxy.reset();
+      const ds = await gdal.openAsync(location.gdalPath);
+      window = await ds.bands.get(1).pixels.readAsync(700, 700, 100, 100);
+      ds.close();
+    } finally {
+      gdal.config.set('CPL_VSIL_CURL_NON_CACHED', null);
+    }
     expect(window.length).toBe(10_000);
     expect(Array.from(window).some((v) => v > 0)).toBe(true);
     const size = await blobSize(cog.bandUris['B04']!);

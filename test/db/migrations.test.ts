@@ -135,6 +135,25 @@ describe('concurrent migrations on postgres', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  it('runs a migration that fails on a duplicate key of its own once, and reports it', async () => {
+    // Only a duplicate in PostgreSQL's own catalogs is the race above; any other is the
+    // migration's error. A sequence counts the tries: nextval survives a rollback.
+    const { dir, url } = await copiedMigrations();
+    await writeFile(path.join(dir, '0006_duplicate_row.sql'),
+      "SELECT nextval('public.migration_tries'); CREATE TABLE biomass.dup (x int PRIMARY KEY); INSERT INTO biomass.dup VALUES (1), (1);");
+    const store = await openStore(db.url, '', TEST_POOL);
+    try {
+      await store.exec('DROP SCHEMA IF EXISTS biomass CASCADE; DROP SEQUENCE IF EXISTS public.migration_tries; CREATE SEQUENCE public.migration_tries');
+      await expect(migrate(store, 'state', url)).rejects.toMatchObject({ code: '23505', constraint: 'dup_pkey' });
+      expect((await store.query<{ n: string }>('SELECT last_value AS n FROM public.migration_tries')).rows[0]!.n).toBe('1');
+      // Nothing of the failed transaction stayed.
+      expect((await store.query<{ present: boolean }>("SELECT to_regnamespace('biomass') IS NOT NULL AS present")).rows[0]!.present).toBe(false);
+    } finally {
+      await store.exec('DROP SEQUENCE IF EXISTS public.migration_tries');
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 /** A copy of the shipped state migrations in a temp folder, which a test may edit. */

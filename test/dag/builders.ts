@@ -1,4 +1,8 @@
-/** Small builders for DAG tests: a plan from YAML text (the real loader) and a synthetic geography. */
+/**
+ * Small builders for DAG tests: a plan from YAML text (the real loader), a synthetic
+ * geography, and DAGs of a few nodes built by hand.
+ */
+import type { Claim, Dag, DagNode, StateInfo } from '../../src/dag/dag.js';
 import { parsePlan } from '../../src/plan/parse-plan.js';
 import type { Plan } from '../../src/plan/plan.js';
 import type { DagGeography } from '../../src/dag/compile-inputs.js';
@@ -71,4 +75,30 @@ export function toyGeography(counties: ToyCounty[]): DagGeography & { calls: num
 /** Tile ids T00..T(n-1). */
 export function tiles(n: number, prefix = 'T'): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
+}
+
+export type HandNode = {
+  id: string;
+  state?: string;
+  priority?: number;
+  deps?: string[];
+  claims?: Claim[];
+  durationMs?: number;
+  /** Fields of another kind (a preprocess node's tile, items and rates); verify by default. */
+  extra?: Record<string, unknown>;
+};
+
+/**
+ * A DAG of hand-built nodes in the given states' order: a synthetic stand-in (no geography, no
+ * plan) so that a rule of the scheduler or the simulation has a test whose nodes exercise it
+ * and nothing else. The same rules on compiled plans of the real geography:
+ * real-geography.test.ts and rollout-deadlock.test.ts.
+ */
+export function handBuiltDag(specs: HandNode[], capacities: Record<string, number>, states = ['17', '18']): Dag {
+  const nodes = specs.map((s) => ({
+    id: s.id, kind: 'verify', state: s.state ?? '17', label: s.id, deps: s.deps ?? [], priority: s.priority ?? 0,
+    durationMs: s.durationMs ?? 1, claims: s.claims ?? [], counties: 0, ...s.extra,
+  })) as DagNode[];
+  const stateInfo = states.map((fips, position) => ({ fips, postal: fips, name: fips, position, counties: 0, areaKm2: 0, parcels: 0, parcelsEstimated: false, tiles: [], tilesReused: 0, tilesNotKept: 0 } satisfies StateInfo));
+  return { nodes, byId: new Map(nodes.map((n) => [n.id, n])), states: stateInfo, itemsPerTile: 1, capacities };
 }

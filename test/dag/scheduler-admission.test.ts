@@ -5,20 +5,9 @@
  * and rollout-deadlock.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { RESOURCE, type Claim, type Dag, type DagNode, type StateInfo } from '../../src/dag/dag.js';
+import { RESOURCE, type Claim, type DagNode } from '../../src/dag/dag.js';
 import { Scheduler, type ClaimEvent } from '../../src/dag/scheduler.js';
-
-type Spec = { id: string; state?: string; priority?: number; deps?: string[]; claims?: Claim[] };
-
-/** A DAG of verify nodes (the kind does not matter to the scheduler) in the given states' order. */
-function dagOf(specs: Spec[], capacities: Record<string, number>, states = ['17', '18']): Dag {
-  const nodes = specs.map((s) => ({
-    id: s.id, kind: 'verify', state: s.state ?? '17', label: s.id, deps: s.deps ?? [], priority: s.priority ?? 0,
-    durationMs: 1, claims: s.claims ?? [], counties: 0,
-  })) as DagNode[];
-  const stateInfo = states.map((fips, position) => ({ fips, postal: fips, name: fips, position, counties: 0, areaKm2: 0, parcels: 0, parcelsEstimated: false, tiles: [], tilesReused: 0, tilesNotKept: 0 } satisfies StateInfo));
-  return { nodes, byId: new Map(nodes.map((n) => [n.id, n])), states: stateInfo, itemsPerTile: 1, capacities };
-}
+import { handBuiltDag } from './builders.js';
 
 const ids = (nodes: readonly DagNode[]) => nodes.map((n) => n.id);
 const disk = (amount: number, until?: string[]): Claim => ({ resource: RESOURCE.disk, amount, ...(until ? { until } : {}) });
@@ -26,23 +15,23 @@ const jobs = (amount: number): Claim => ({ resource: RESOURCE.jobs, amount });
 
 describe('scheduler admission', () => {
   it('admits a claim that fills the capacity exactly, and not one more unit', () => {
-    const exact = new Scheduler(dagOf([{ id: 'a', claims: [disk(10)] }], { disk: 10 }));
+    const exact = new Scheduler(handBuiltDag([{ id: 'a', claims: [disk(10)] }], { disk: 10 }));
     expect(ids(exact.admit())).toEqual(['a']);
     expect(exact.inUse(RESOURCE.disk)).toBe(10);
-    const over = new Scheduler(dagOf([{ id: 'a', claims: [disk(11)] }], { disk: 10 }));
+    const over = new Scheduler(handBuiltDag([{ id: 'a', claims: [disk(11)] }], { disk: 10 }));
     expect(over.admit()).toEqual([]);
     expect(over.blockedOn()).toEqual([{ node: expect.objectContaining({ id: 'a' }), resources: [RESOURCE.disk] }]);
   });
 
   it('a resource with no capacity set is unlimited', () => {
-    const s = new Scheduler(dagOf([{ id: 'a', claims: [jobs(1e9)] }, { id: 'b', claims: [jobs(1e9)] }], {}));
+    const s = new Scheduler(handBuiltDag([{ id: 'a', claims: [jobs(1e9)] }, { id: 'b', claims: [jobs(1e9)] }], {}));
     expect(ids(s.admit())).toEqual(['a', 'b']);
     expect(s.inUse(RESOURCE.jobs)).toBe(2e9);
     expect(s.blockedOn()).toEqual([]);
   });
 
   it('no later node takes a resource an earlier one waits for, even a small one of another kind; other resources go on', () => {
-    const s = new Scheduler(dagOf([
+    const s = new Scheduler(handBuiltDag([
       { id: 'big', priority: 1, claims: [disk(8), jobs(1)] },
       { id: 'small', priority: 2, claims: [disk(5)] },
       { id: 'other', priority: 3, claims: [{ resource: RESOURCE.pool, amount: 1 }] },
@@ -59,7 +48,7 @@ describe('scheduler admission', () => {
   });
 
   it('starts ready nodes in priority order, equal priorities in the order they became ready', () => {
-    const s = new Scheduler(dagOf([
+    const s = new Scheduler(handBuiltDag([
       { id: 'root' },
       { id: 'late', priority: 5, deps: ['root'], claims: [jobs(1)] },
       { id: 'first', priority: 1, deps: ['root'], claims: [jobs(1)] },
@@ -81,7 +70,7 @@ describe('scheduler admission', () => {
 
   it('lists waiting nodes of equal priority in the order they became ready, across resources', () => {
     // Ready in the order a0, b0, a1; a0 starts and a1 waits behind it, b0 waits for the pool.
-    const s = new Scheduler(dagOf([
+    const s = new Scheduler(handBuiltDag([
       { id: 'a0', priority: 7, claims: [disk(1)] },
       { id: 'b0', priority: 7, claims: [{ resource: RESOURCE.pool, amount: 1 }] },
       { id: 'a1', priority: 7, claims: [disk(1)] },
@@ -93,7 +82,7 @@ describe('scheduler admission', () => {
   it('gives a claim back when its node finishes, or with `until` when the last of those nodes finishes', () => {
     const events: string[] = [];
     const hooks = { onTake: (e: ClaimEvent) => events.push(`take ${e.node.id} ${e.claim.amount}`), onGive: (e: ClaimEvent) => events.push(`give ${e.node.id} ${e.claim.amount}`) };
-    const s = new Scheduler(dagOf([
+    const s = new Scheduler(handBuiltDag([
       { id: 'make', claims: [disk(6, ['read-1', 'read-2']), jobs(1)] },
       { id: 'read-1', deps: ['make'] },
       { id: 'read-2', deps: ['make'] },
@@ -111,7 +100,7 @@ describe('scheduler admission', () => {
   });
 
   it('gives an `until` claim back at once when those nodes have all finished already', () => {
-    const s = new Scheduler(dagOf([{ id: 'early' }, { id: 'late', deps: ['gate'], claims: [disk(4, ['early'])] }, { id: 'gate', deps: ['early'] }], { disk: 10 }));
+    const s = new Scheduler(handBuiltDag([{ id: 'early' }, { id: 'late', deps: ['gate'], claims: [disk(4, ['early'])] }, { id: 'gate', deps: ['early'] }], { disk: 10 }));
     expect(ids(s.admit())).toEqual(['early']);
     s.finish('early');
     expect(ids(s.admit())).toEqual(['gate']);
@@ -122,7 +111,7 @@ describe('scheduler admission', () => {
   });
 
   it('refuses to finish a node that is not running', () => {
-    const s = new Scheduler(dagOf([{ id: 'a' }, { id: 'b', deps: ['a'] }], {}));
+    const s = new Scheduler(handBuiltDag([{ id: 'a' }, { id: 'b', deps: ['a'] }], {}));
     expect(() => s.finish('b')).toThrow('scheduler: b is not running');
     expect(() => s.finish('nope')).toThrow('scheduler: nope is not running');
     s.admit();
@@ -131,7 +120,7 @@ describe('scheduler admission', () => {
   });
 
   it('lets a later state take disk only once every disk node of the states before it has started', () => {
-    const s = new Scheduler(dagOf([
+    const s = new Scheduler(handBuiltDag([
       { id: 'il-index', state: '17' },
       { id: 'il-tile', state: '17', deps: ['il-index'], claims: [disk(1)] },
       { id: 'in-tile', state: '18', claims: [disk(1)] },
@@ -145,7 +134,7 @@ describe('scheduler admission', () => {
   });
 
   it('skips states with no disk nodes when it decides whose turn it is', () => {
-    const s = new Scheduler(dagOf([
+    const s = new Scheduler(handBuiltDag([
       { id: 'il-index', state: '17' },
       { id: 'in-tile', state: '18', claims: [disk(1)] },
       { id: 'oh-tile', state: '39', claims: [disk(1)] },

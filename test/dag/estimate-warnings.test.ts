@@ -42,4 +42,33 @@ describe('warnings about parallelism that cannot be used', () => {
       'processing.parallel_batches is 30 but at most 25 batches ran at once in any state: database.pool.max limits them | raise database.pool.max',
     ]);
   });
+
+  it('preprocess.parallel_jobs exactly the groups there are, but the budget admits one at a time; none when nothing is converted', () => {
+    // One tile of 10 items: 2 groups (6 + 4) for 2 jobs. One after the other they need
+    // 7.5 GB unpacked + 250 MB; both at once 8 GB: 7.8 GB admits one group at a time.
+    const plan = planOf({ storage: '{ budget: 7.8GB, min_free: 1GB }', preprocess: '{ parallel_jobs: 2 }' });
+    expect(wasted(plan, toyGeography([{ fips: '17001', tiles: ['A'] }]))).toEqual([
+      'preprocess.parallel_jobs is 2 but at most 1 conversion ran at once: the storage budget admits no more conversions at once | lower preprocess.parallel_jobs to 1 or raise storage.budget',
+    ]);
+    // With a single group to convert, the plan itself is the reason.
+    expect(wasted(planOf({ preprocess: '{ parallel_jobs: 2 }', estimates: '{ acquisitions_per_tile: 6 }' }), toyGeography([{ fips: '17001', tiles: ['A'] }]))).toEqual([
+      'preprocess.parallel_jobs is 2 but at most 1 conversion ran at once: the plan converts only 1 group of tile items | lower preprocess.parallel_jobs to 1',
+    ]);
+    const never = planOf({ preprocess: '{ parallel_jobs: 8 }' });
+    never.tiles.preprocess = 'never';
+    expect(wasted(never, toyGeography([{ fips: '17001', tiles: ['A'] }])).filter((w) => w.startsWith('preprocess.'))).toEqual([]);
+  });
+});
+
+describe('warning about tile items made twice', () => {
+  it('names the order that makes fewer twice, and is silent when the chosen order makes none', () => {
+    // 17 and 18 share tile S; plan order puts 19 between them, so S is deleted after 17 and made again for 18.
+    const geo = toyGeography([{ fips: '17001', tiles: ['A', 'S'] }, { fips: '18001', tiles: ['S', 'B'] }, { fips: '19001', tiles: ['C'] }]);
+    const twice = (order: string) => dryRun(planOf({ rollout: `{ states: ["17", "19", "18"], order: ${order} }` }), geo).estimate.warnings
+      .filter((w) => w.code === 'TILES_MADE_TWICE').map((w) => `${w.message} | ${w.hint}`);
+    expect(twice('plan')).toEqual([
+      'rollout.order plan downloads and converts 10 tile items a second time (border tiles deleted between two states that need them); largest-first makes 0 twice | set rollout.order: largest-first, or list neighbouring states next to each other',
+    ]);
+    expect(twice('geographic')).toEqual([]);
+  });
 });

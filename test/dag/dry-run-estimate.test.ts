@@ -16,6 +16,7 @@ const geo = () => toyGeography([
   { fips: '17003', tiles: ['B', 'C'], areaKm2: 2000 },
   { fips: '18001', tiles: ['C', ...tiles(3, 'W')], areaKm2: 1500 },
   { fips: '19001', tiles: ['D'], areaKm2: 800 },
+  { fips: '20001', tiles: tiles(5, 'K'), areaKm2: 3000 },
 ]);
 const COSTS = '{ currency: USD, egress_per_gb: 0.09, storage_per_gb_month: 0.02 }';
 const SLOW = '{ acquisitions_per_tile: 10, preprocess_time: 2h }';
@@ -101,5 +102,15 @@ describe('dry-run estimate', () => {
     // State 18 reads 4 tiles at once (40 items x 750 MB = 30 GB unpacked): more than 20 GB.
     const plan = planOf({ states: ['17', '18'], storage: '{ budget: 20GB, min_free: 1GB }', rollout: '{ states: ["17", "18"], order: plan }' });
     expect(dryRun(plan, geo()).estimate).toMatchSnapshot();
+  });
+
+  it('a refusal of two states names the first, the others with their needs, and a budget for the worst', () => {
+    // 18 reads 4 tiles at once (30 GB unpacked), 20 reads 5 (37.5 GB): both over 20 GB. (The toy
+    // geography names no state 20: its postal code is XX.)
+    const plan = planOf({ states: ['18', '20'], storage: '{ budget: 20GB, min_free: 1GB }', rollout: '{ states: ["18", "20"], order: plan }' });
+    const { refused } = dryRun(plan, geo()).estimate;
+    expect(refused!.states.map((s) => s.fips)).toEqual(['18', '20']);
+    expect(refused!.message).toMatch(/^state 18 \(IN\) needs a peak of 30\.3 GB but storage\.budget is 20 GB; .* \(and 20 XX 37\.\d+ GB\)$/);
+    expect(refused!.hint).toBe('raise storage.budget to 38 GB, or run IN, XX in a plan of their own with a larger budget; lowering preprocess.parallel_jobs saves 250 MB per job');
   });
 });

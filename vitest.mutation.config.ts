@@ -9,7 +9,8 @@ import base from './vitest.config.js';
  */
 const TESTS: Record<string, string[]> = {
   plan: ['test/plan/**/*.test.ts', 'test/secrets.test.ts'],
-  dag: ['test/dag/**/*.test.ts'],
+  // plan-diff.test.ts reads what earlier runs stored (src/dag/stored-work.ts) from PostgreSQL.
+  dag: ['test/dag/**/*.test.ts', 'test/report/plan-diff.test.ts'],
   geo: ['test/geo/**/*.test.ts'],
   db: ['test/db/retry-policy.test.ts', 'test/db/migrations.test.ts'],
 };

@@ -36,6 +36,9 @@ describe('preprocessing in groups of items', () => {
     expect(first.map((i) => i.acquiredOn)).toEqual(['2024-06-01', '2024-06-06', '2024-06-11', '2024-06-16', '2024-06-21', '2024-06-26']);
     // The last group takes whatever the index lists beyond the estimate.
     expect(preprocessItemsOf({ tileId: 'A', firstItem: 6, items: 1, lastGroup: true }, items).map((i) => i.acquiredOn)).toEqual(['2024-07-01', '2024-07-06']);
+    // Two items of one date (two orbits) go by item id, whatever order the index lists them in.
+    const sameDay = [{ itemId: 'S2B_0611', mgrsTile: 'A', acquiredOn: '2024-06-11' }, { itemId: 'S2A_0611', mgrsTile: 'A', acquiredOn: '2024-06-11' }];
+    expect(preprocessItemsOf({ tileId: 'A', firstItem: 0, items: 2, lastGroup: true }, sameDay).map((i) => i.itemId)).toEqual(['S2A_0611', 'S2B_0611']);
   });
 
   it('shares the download rate among the jobs running, never more than the link delivers', () => {

@@ -28,6 +28,16 @@ const REASONS: Array<[string, number, number, string]> = [
   ['dag/scheduler.ts', 197, 197, 'equivalent: a stray id in a dependents list has no deps count, so it is never readied'],
   ['dag/scheduler.ts', 221, 221, 'equivalent for `<=` and `length + 1`: the turn can then pass the last state, but a state after the last one has no disk nodes to admit'],
   ['dag/scheduler.ts', 227, 227, 'equivalent: `>=` writes the same peak again'],
+  // the other dag files (the runs of 2026-11-29, fourth session, after the tests written for their first runs)
+  ['dag/estimate-warnings.ts', 50, 55, 'left: the rollout.parallel_states warning cannot fire from a compiled DAG (a state claims its slot from its index node on, before any disk); see the known gap above'],
+  ['dag/estimate-warnings.ts', 63, 63, 'equivalent: a compiled DAG has at least one state'],
+  ['dag/estimate-warnings.ts', 68, 68, 'left: no test has a county with two or more batches but fewer than parallel_batches, where the suggested number differs'],
+  ['dag/estimate-warnings.ts', 74, 74, 'equivalent: the chosen order is always among the orders compared'],
+  ['dag/free-space.ts', 17, 18, 'equivalent: statfs of / does not fail, so the walk up always ends on an existing folder'],
+  ['dag/least-budget.ts', 17, 17, 'equivalent: with no disk claims the bisection does not run and returns the sum of claims, 0'],
+  ['dag/least-budget.ts', 19, 19, 'left: only the precision of the bisection; a tighter bound returns a budget that still finishes, which is what the test checks'],
+  ['dag/rollout-order.ts', 70, 70, 'equivalent: multiplying instead of dividing by the same constant scales every distance alike, so the ranking is the same'],
+  ['dag/simulate.ts', 134, 134, 'left: the tie in the test (two ends at t=10) pops in priority order with or without the tie-break; a heap with more same-time events would tell'],
   // dag/compile.ts (the full run of the file and the rerun of its survivors' lines, 2026-11-29, third session)
   ['dag/compile.ts', 66, 67, 'equivalent: a stalled schedule always names a waiting node'],
   ['dag/compile.ts', 77, 77, 'equivalent: a break at the position of a copy\'s maker is never consulted (breaks are looked up only for a state that continues a copy)'],

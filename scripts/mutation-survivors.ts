@@ -51,7 +51,6 @@ const REASONS: Array<[string, number, number, string]> = [
   ['dag/estimate-warnings.ts', 63, 63, 'equivalent: a compiled DAG has at least one state'],
   ['dag/estimate-warnings.ts', 68, 68, 'left: no test has a county with two or more batches but fewer than parallel_batches, where the suggested number differs'],
   ['dag/estimate-warnings.ts', 74, 74, 'equivalent: the chosen order is always among the orders compared'],
-  ['dag/free-space.ts', 17, 18, 'equivalent: statfs of / does not fail, so the walk up always ends on an existing folder'],
   ['dag/least-budget.ts', 17, 17, 'equivalent: with no disk claims the bisection does not run and returns the sum of claims, 0'],
   ['dag/least-budget.ts', 19, 19, 'left: only the precision of the bisection; a tighter bound returns a budget that still finishes, which is what the test checks'],
   ['dag/rollout-order.ts', 70, 70, 'equivalent: multiplying instead of dividing by the same constant scales every distance alike, so the ranking is the same'],

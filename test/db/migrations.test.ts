@@ -135,6 +135,7 @@ describe('concurrent migrations on postgres', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
   it('runs a migration that fails on a duplicate key of its own once, and reports it', async () => {
     // Only a duplicate in PostgreSQL's own catalogs is the race above; any other is the
     // migration's error. A sequence counts the tries: nextval survives a rollback.

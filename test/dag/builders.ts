@@ -8,13 +8,13 @@ import type { Plan } from '../../src/plan/plan.js';
 import type { DagGeography } from '../../src/dag/compile-inputs.js';
 
 /** A plan with the given YAML sections merged over a small offline plan. */
-export function planOf(overrides: { states?: string[]; storage?: string; preprocess?: string; estimates?: string; rollout?: string; processing?: string; costs?: string } = {}): Plan {
+export function planOf(overrides: { states?: string[]; storage?: string; preprocess?: string; estimates?: string; rollout?: string; processing?: string; costs?: string; tiles?: string } = {}): Plan {
   const text = [
     'version: 1',
     'name: test-plan',
     'season: { start: 2024-04-01, end: 2024-09-30 }',
     'sources:',
-    '  tiles: { uri: "estimated:", preprocess: always }',
+    `  tiles: ${overrides.tiles ?? '{ uri: "estimated:", preprocess: always }'}`,
     '  parcels: { uri: "parcels.gpkg", layer: parcels }',
     `storage: ${overrides.storage ?? '{ min_free: 1GB, budget: 1.5TB, tile_size: { compressed: 250MB, uncompressed: 750MB } }'}`,
     `preprocess: ${overrides.preprocess ?? '{ parallel_jobs: 2 }'}`,

@@ -29,6 +29,9 @@ describe('compile inputs', () => {
     expect(estimatedTileIndex(bySeason)).toMatchObject({ source: 'estimated (36 dates/tile: season 2024-04-01..2024-09-30 / revisit 5 days)', estimated: true });
     bySeason.tiles.revisitDays = 10;
     expect(estimatedAcquisitions(bySeason)).toBe(18);
+    // Both ends count: 183 days at a 61-day revisit is 3 visits (182 days would be 2).
+    bySeason.tiles.revisitDays = 61;
+    expect(estimatedAcquisitions(bySeason)).toBe(3);
     bySeason.tiles.revisitDays = 400;
     expect(estimatedAcquisitions(bySeason)).toBe(1);
     const index = estimatedTileIndex(planOf({ estimates: '{ acquisitions_per_tile: 7 }' }));

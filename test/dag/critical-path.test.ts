@@ -50,4 +50,29 @@ describe('critical path', () => {
     ], {});
     expect(ids(criticalPath(dag, simulate(dag)))).toEqual(['late', 'join']);
   });
+
+  it('of the nodes that end last, starts from the highest priority number, wherever it stands in the list', () => {
+    // x and y both run 0-10; y, listed second, has the higher priority number. w ends at 2 with
+    // a higher number still, but ends earlier.
+    const dag = handBuiltDag([
+      { id: 'x', priority: 1, durationMs: 10 },
+      { id: 'y', priority: 5, durationMs: 10 },
+      { id: 'w', priority: 9, durationMs: 2 },
+    ], {});
+    const schedule = simulate(dag);
+    expect(Object.fromEntries(schedule.endMs)).toEqual({ x: 10, y: 10, w: 2 });
+    expect(ids(criticalPath(dag, schedule))).toEqual(['y']);
+  });
+
+  it('prefers the dependency that ended at the start over a freeing node of the same kind', () => {
+    // p (a county) and q both end at 4; r, a county, depends on q and starts at 4.
+    const dag = handBuiltDag([
+      { id: 'p', priority: 1, durationMs: 4, extra: { kind: 'county' } },
+      { id: 'q', priority: 2, durationMs: 4 },
+      { id: 'r', priority: 3, durationMs: 1, deps: ['q'], extra: { kind: 'county' } },
+    ], {});
+    const schedule = simulate(dag);
+    expect(schedule.startMs.get('r')).toBe(4);
+    expect(ids(criticalPath(dag, schedule))).toEqual(['q', 'r']);
+  });
 });

@@ -113,4 +113,13 @@ describe('dry-run estimate', () => {
     expect(refused!.message).toMatch(/^state 18 \(IN\) needs a peak of 30\.3 GB but storage\.budget is 20 GB; .* \(and 20 XX 37\.\d+ GB\)$/);
     expect(refused!.hint).toBe('raise storage.budget to 38 GB, or run IN, XX in a plan of their own with a larger budget; lowering preprocess.parallel_jobs saves 250 MB per job');
   });
+
+  it('a refusal of three states lists the two others, separated by commas', () => {
+    // At 14 GB, 17's counties read 2 tiles at once (15 GB unpacked) and 18 and 20 more: all three are over.
+    const plan = planOf({ states: ['17', '18', '20'], storage: '{ budget: 14GB, min_free: 1GB }', rollout: '{ states: ["17", "18", "20"], order: plan }' });
+    const { refused } = dryRun(plan, geo()).estimate;
+    expect(refused!.states.map((s) => s.fips)).toEqual(['17', '18', '20']);
+    expect(refused!.message).toMatch(/^state 17 \(IL\) needs a peak of [\d.]+ GB but storage\.budget is 14 GB; .* \(and 18 IN [\d.]+ GB, 20 XX [\d.]+ GB\)$/);
+    expect(refused!.hint).toMatch(/^raise storage\.budget to \d+ GB, or run IL, IN, XX in a plan of their own with a larger budget;/);
+  });
 });

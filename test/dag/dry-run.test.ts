@@ -30,7 +30,9 @@ describe('dry run', () => {
     const { estimate } = dryRun(plan, geo, { inputs: { measured } });
     expect(estimate.inputs.throughput.preprocessTimeMs).toEqual({ value: 30_000, source: 'run 2026-11-02 (measured)' });
     expect(estimate.inputs.throughput.downloadBytesPerSecond.source).toBe('plan (estimates.download_rate)');
+    expect(estimate.inputs.database).toBe('measured figures from run 2026-11-02 (measured)');
     const planOnly = dryRun(plan, geo).estimate;
+    expect(planOnly.inputs.database).toBe('not read; plan defaults used');
     expect(estimate.totals.totalMs).toBeLessThan(planOnly.totals.totalMs);
     expect(planOnly.inputs.parcels.source).toMatch(/^estimated \(county area x estimates.parcels_per_km2 = 2\)/);
     expect(planOnly.inputs.tileItems).toMatchObject({ estimated: true, perTile: 10 });

@@ -20,6 +20,10 @@ export default defineConfig({
   test: {
     ...base.test,
     include: scope && TESTS[scope] ? TESTS[scope] : Object.values(TESTS).flat(),
+    // Stryker starts these files again for every mutant. Isolated, each start loads every module
+    // anew (the us-atlas geography among them); shared, a module is loaded once per test runner.
+    // Stryker restarts the runner for mutants in module-level code, which must be loaded anew.
+    isolate: false,
     // Stryker's vitest runner runs the tests in worker threads, where gdal-async cannot load
     // ("Module did not self-register"). These files use GDAL; what they check against GDAL is
     // kept for the rest in test/geo/fixtures/gdal-reference.json (test/geo/tile-cover.test.ts).

@@ -5,6 +5,10 @@
 //   node --import tsx scripts/mutation-survivors.ts geo [REPORT.json] [FILE-FILTER]
 // REPORT.json: another report of the part (an incremental file of a targeted run holds one too);
 // FILE-FILTER: only files whose path contains it.
+//   node --import tsx scripts/mutation-survivors.ts scores [REPORT.json]
+// prints the score of each part and of the whole from one report (reports/mutation/all.json,
+// what `npm run test:mutation` writes), as docs/testing.md's table: Stryker's score, detected
+// (killed or timed out) over detected, survived and not covered.
 import { readFileSync } from 'node:fs';
 
 interface Mutant {
@@ -29,6 +33,22 @@ const REASONS: Array<[string, number, number, string]> = [
   ['dag/scheduler.ts', 221, 221, 'equivalent for `<=` and `length + 1`: the turn can then pass the last state, but a state after the last one has no disk nodes to admit'],
   ['dag/scheduler.ts', 227, 227, 'equivalent: `>=` writes the same peak again'],
   // the other dag files (the runs of 2026-11-29, fourth session, after the tests written for their first runs)
+  // the dag survivors looked at in the fifth session (2026-12-05)
+  ['dag/dry-run.ts', 49, 49, 'equivalent: the order given to the DAG of one state alone; one state has one order'],
+  ['dag/dry-run.ts', 68, 68, 'equivalent: building the chosen order again gives the same DAG, simulated at the same capacity'],
+  ['dag/dry-run.ts', 111, 111, 'equivalent: the warnings are replaced by estimateWarnings() before anything reads them'],
+  ['dag/dry-run.ts', 136, 136, 'equivalent: without the item count the shortcut for states that cannot stall is never taken, and simulating such a state alone finds no stall (as for line 137)'],
+  ['dag/dry-run.ts', 144, 144, 'equivalent: a stalled schedule always has a waiting node, so stallOf() always returns a stall'],
+  ['dag/compile-inputs.ts', 60, 60, 'equivalent: `undefined > 0` is false, so dropping the check for undefined changes nothing'],
+  ['dag/reachable-dry-run.ts', 44, 44, 'left for the dropped filter: only a stored tile index beside --catalog tells which tiles are listed, and the dag tests with a catalog have none (cli-index and cli-plan tests cover the stored index)'],
+  ['dag/reachable-dry-run.ts', 48, 48, 'left: parcel counts are read through GDAL (OGR), which the mutation run cannot load; test/dag/parcel-counts.test.ts and the cli-plan tests read them'],
+  ['dag/reachable-dry-run.ts', 50, 50, 'equivalent: with no layer layeredTileIndex() returns the estimated index itself'],
+  ['dag/reachable-dry-run.ts', 53, 53, 'left: parcel counts are read through GDAL (OGR), which the mutation run cannot load, so in the dag tests the source is always unreadable; test/dag/parcel-counts.test.ts and the cli-plan tests read it'],
+  ['dag/reachable-dry-run.ts', 54, 55, 'left: a guard that cannot be reached; the dry run schedules a refused rollout under its least budget, which always finishes'],
+  ['dag/schedule-summary.ts', 80, 80, 'equivalent for `end !== undefined` made true: every node of a finished schedule has an end, and the dry run asks for the path of a finished schedule only; left for `>=`: two nodes ending last with the same priority number (a state\'s cleanup and a tile copy\'s cleanup can share one) are both last, and no test says which'],
+  ['dag/schedule-summary.ts', 85, 85, 'equivalent: a node without an end is filed under `undefined`, a key no start looks up'],
+  ['dag/schedule-summary.ts', 89, 89, 'left: the walk goes back in time and takes only unseen freeing nodes, so a node already on the path comes back only through nodes of zero length at one instant; no test builds such a chain'],
+  ['dag/schedule-summary.ts', 104, 104, 'equivalent: in a simulated schedule a node that starts after 0 and not at its dependency\'s end started because another node ended then (so the list is never missing); left for the dropped filter: a node already on the path ends at this start only if it has zero length'],
   ['dag/dry-run.ts', 53, 55, 'left: no test has a rollout that still stalls under the largest need of its states alone (states overlapping); that fallback is the least budget, tested on its own'],
   ['dag/dry-run.ts', 70, 70, 'equivalent: for the chosen order the schedule is the one already simulated, at the same capacity'],
   ['dag/dry-run.ts', 137, 137, 'equivalent for `false` and `<` (the shortcut only saves simulating a state that cannot stall); left for `-`, `/` and the dropped lookup: no test has a state between the two bounds'],
@@ -98,14 +118,58 @@ const REASONS: Array<[string, number, number, string]> = [
   ['geo/transverse-mercator.ts', 92, 104, 'equivalent: Newton\'s iteration for the latitude converges in 2-3 steps to full precision; more steps, a slightly wrong derivative or a later stop give the same double'],
 ];
 
-function reasonFor(file: string, line: number): string {
+/**
+ * The reasons docs/testing.md already gives, row by row (`where` and `mutant` as printed): a
+ * mutant at the same place, with the same replacement, keeps the reason written for it when the
+ * report is listed again. Reasons for the plan and db parts were written there by hand.
+ */
+function reasonsInDocs(): Map<string, string> {
+  const rows = new Map<string, string>();
+  for (const line of readFileSync('docs/testing.md', 'utf8').split('\n')) {
+    const cells = /^\| ([a-z-]+\/[^ |]+:\d+:\d+|secrets\.ts:\d+:\d+) \| (.+) \| ([^|]+) \|$/.exec(line);
+    if (cells && !cells[3]!.startsWith('left: not yet looked at')) rows.set(`${cells[1]} | ${cells[2]}`, cells[3]!);
+  }
+  return rows;
+}
+const documented = reasonsInDocs();
+
+function reasonFor(file: string, line: number, row: string): string {
   const found = REASONS.find(([f, from, to]) => file.endsWith(f) && line >= from && line <= to);
-  return found ? found[3] : 'left: not yet looked at';
+  return found ? found[3] : documented.get(row) ?? 'left: not yet looked at';
+}
+
+/** The part of the scope a source file belongs to (stryker.config.mjs). */
+function partOf(file: string): string {
+  return file === 'src/secrets.ts' ? 'plan' : file.split('/')[1]!;
+}
+
+function printScores(report: { files: Record<string, { mutants: Mutant[] }> }): void {
+  const rows = new Map<string, Record<string, number>>();
+  for (const [file, { mutants }] of Object.entries(report.files)) {
+    for (const name of [partOf(file), 'whole scope']) {
+      const row = rows.get(name) ?? {};
+      rows.set(name, row);
+      for (const m of mutants) row[m.status] = (row[m.status] ?? 0) + 1;
+    }
+  }
+  console.log('| part | mutants | killed | timed out | survived | no coverage | score |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const name of ['plan', 'dag', 'geo', 'db', 'whole scope']) {
+    const c = rows.get(name);
+    if (!c) continue;
+    const [killed, timeout, survived, none] = [c.Killed ?? 0, c.Timeout ?? 0, c.Survived ?? 0, c.NoCoverage ?? 0];
+    const valid = killed + timeout + survived + none;
+    console.log(`| ${name} | ${valid} | ${killed} | ${timeout} | ${survived} | ${none} | ${((100 * (killed + timeout)) / valid).toFixed(1)} % |`);
+  }
 }
 
 const part = process.argv[2];
+if (part === 'scores') {
+  printScores(JSON.parse(readFileSync(process.argv[3] ?? 'reports/mutation/all.json', 'utf8')));
+  process.exit(0);
+}
 if (!part) {
-  console.error('usage: node --import tsx scripts/mutation-survivors.ts PART (plan, dag, geo, db)');
+  console.error('usage: node --import tsx scripts/mutation-survivors.ts PART|all [REPORT.json] [FILE-FILTER], or scores [REPORT.json]');
   process.exit(2);
 }
 const report = JSON.parse(readFileSync(process.argv[3] ?? `reports/mutation/${part}.json`, 'utf8')) as { files: Record<string, { mutants: Mutant[] }> };
@@ -119,6 +183,7 @@ for (const [file, { mutants }] of Object.entries(report.files)) {
     const where = `${file.replace(/^src\//, '')}:${m.location.start.line}:${m.location.start.column}`;
     const replacement = (m.replacement ?? '').replace(/\s+/g, ' ').replaceAll('|', '\\|').slice(0, 60);
     const status = m.status === 'NoCoverage' ? ' (no test runs it)' : '';
-    console.log(`| ${where} | ${m.mutatorName} \`${replacement}\`${status} | ${reasonFor(file, m.location.start.line)} |`);
+    const row = `${where} | ${m.mutatorName} \`${replacement}\`${status}`;
+    console.log(`| ${row} | ${reasonFor(file, m.location.start.line, row)} |`);
   }
 }

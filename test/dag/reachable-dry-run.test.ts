@@ -38,6 +38,7 @@ describe('the dry run with what is reachable from here', () => {
     const plan = planOf({ rollout: '{ states: ["17"], counties: ["17113"] }' });
     await expect(reachableDryRun(plan, { catalog: true })).rejects.toMatchObject({
       code: 'NO_CATALOG', exitCode: 2, message: `--catalog: ${plan.file} reads no catalog (sources.tiles.uri is estimated:)`,
+      hint: 'name a folder (file://PATH) or a container (azure://CONTAINER) in sources.tiles.uri, or drop --catalog',
     });
   });
 

@@ -12,7 +12,7 @@ const TESTS: Record<string, string[]> = {
   // plan-diff.test.ts reads what earlier runs stored (src/dag/stored-work.ts) from PostgreSQL.
   dag: ['test/dag/**/*.test.ts', 'test/report/plan-diff.test.ts'],
   geo: ['test/geo/**/*.test.ts'],
-  db: ['test/db/retry-policy.test.ts', 'test/db/migrations.test.ts'],
+  db: ['test/db/retry-policy.test.ts', 'test/db/retry-window.test.ts', 'test/db/migrations.test.ts'],
 };
 
 const scope = process.env.STRYKER_SCOPE;

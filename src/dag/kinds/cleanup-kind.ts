@@ -13,6 +13,7 @@ export const CLEANUP_MS = 1_000;
 export const cleanupKind: NodeKind<CleanupNode> = {
   kind: 'cleanup',
   estimate: () => ({ durationMs: CLEANUP_MS, claims: [] }),
+  // Stryker disable all: a pipeline runner, not the pure core: it is tested end to end in test/exec and test/tiles with GDAL, PostgreSQL and Azurite, which the mutation run's worker threads cannot load (docs/testing.md)
   // The same function as `biomass cleanup --state-fips`: without --force, so a failed
   // county's tiles stay. A tile-scope node frees what of the state is free to go now.
   run: async (node, { plan, stores }) => {
@@ -24,4 +25,5 @@ export const cleanupKind: NodeKind<CleanupNode> = {
       });
     }
   },
+  // Stryker restore all
 };

@@ -23,6 +23,7 @@ export const countyKind: NodeKind<CountyNode> = {
       ],
     };
   },
+  // Stryker disable all: a pipeline runner, not the pure core: it is tested end to end in test/exec and test/tiles with GDAL, PostgreSQL and Azurite, which the mutation run's worker threads cannot load (docs/testing.md)
   // The same function as `biomass process-county`. Under `biomass run` the counties share the
   // run's one worker pool; alone it opens its own. Tiles are read where locateBand says.
   run: async (node, context) => {
@@ -48,4 +49,5 @@ export const countyKind: NodeKind<CountyNode> = {
       metrics.addCache(summary.cache.hits, summary.cache.misses);
     }
   },
+  // Stryker restore all
 };

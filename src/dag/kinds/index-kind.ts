@@ -18,7 +18,9 @@ export const indexKind: NodeKind<IndexNode> = {
       { resource: RESOURCE.pool, amount: 1 },
     ],
   }),
+  // Stryker disable all: a pipeline runner, not the pure core: it is tested end to end in test/exec and test/tiles with GDAL, PostgreSQL and Azurite, which the mutation run's worker threads cannot load (docs/testing.md)
   run: async (node, { plan, stores, signal, onProgress }) => {
     await indexStateIntoStore({ plan, db: stores.db, geography: stores.geography, state: node.state, signal, onProgress });
   },
+  // Stryker restore all
 };

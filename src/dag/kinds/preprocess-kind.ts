@@ -35,6 +35,7 @@ export const preprocessKind: NodeKind<PreprocessNode> = {
       ],
     };
   },
+  // Stryker disable all: a pipeline runner, not the pure core: it is tested end to end in test/exec and test/tiles with GDAL, PostgreSQL and Azurite, which the mutation run's worker threads cannot load (docs/testing.md)
   // The same function as `biomass preprocess`, over the node's group of its tile's items, as one
   // job (the scheduler admits preprocess.parallel_jobs of them at once).
   run: async (node, { plan, stores, signal, onProgress, runId }) => {
@@ -50,4 +51,5 @@ export const preprocessKind: NodeKind<PreprocessNode> = {
       });
     }
   },
+  // Stryker restore all
 };

@@ -23,6 +23,7 @@ export const verifyKind: NodeKind<VerifyNode> = {
     durationMs: node.counties * VERIFY_MS_PER_COUNTY,
     claims: [{ resource: RESOURCE.pool, amount: 1 }],
   }),
+  // Stryker disable all: a pipeline runner, not the pure core: it is tested end to end in test/exec and test/tiles with GDAL, PostgreSQL and Azurite, which the mutation run's worker threads cannot load (docs/testing.md)
   run: async (node, { plan, stores, log }) => {
     const counties = countiesOf(plan, stores.geography, node.state);
     // Loaded here: the parcel source is read through GDAL only when a state is verified.
@@ -48,6 +49,7 @@ export const verifyKind: NodeKind<VerifyNode> = {
       });
     }
   },
+  // Stryker restore all
 };
 
 /** The counties of a state the plan covers: rollout.counties of that state, else all of them. */

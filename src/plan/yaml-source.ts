@@ -31,10 +31,13 @@ export class YamlSource {
    */
   syntaxProblems(): Problem[] {
     if (this.overflowed) return [this.tooDeep(0)];
+    // The parser reports its own stack overflow as an error at the node it was in, once per
+    // level it unwinds through: how many depends on where the stack ran out (the JIT's frame
+    // sizes), so the plan gets one problem, at the first of them.
+    const overflow = this.doc.errors.find((error) => /call stack/i.test(error.message));
+    if (overflow) return [this.tooDeep(overflow.pos[0])];
     const syntax = this.doc.errors.map((error): Problem => {
       const start = error.pos[0];
-      // The parser reports its own stack overflow as an error at the node it was in.
-      if (/call stack/i.test(error.message)) return this.tooDeep(start);
       const { line, col } = this.lineCounter.linePos(start);
       const duplicate = error.code === 'DUPLICATE_KEY';
       return {

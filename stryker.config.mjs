@@ -20,6 +20,13 @@ if (scope !== 'all' && !(scope in SCOPES)) {
 }
 const mutate = scope === 'all' ? Object.values(SCOPES).flat() : SCOPES[scope];
 
+// STRYKER_IGNORE_STATIC=1 leaves out the static mutants (module-level code: tables, constants),
+// which Stryker must test with every test of the scope in a fresh runner: 856 of 4939 mutants,
+// by Stryker's estimate 69 % of the run's time. A quicker measurement of the rest, with its own
+// report and incremental file; the score of the scope is the run without it.
+const ignoreStatic = process.env.STRYKER_IGNORE_STATIC === '1';
+const name = ignoreStatic ? `${scope}-nonstatic` : scope;
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
@@ -32,10 +39,11 @@ export default {
   // Two cores shared with other work: more runners only queue.
   concurrency: 2,
   incremental: true,
-  incrementalFile: `reports/stryker-incremental-${scope}.json`,
+  incrementalFile: `reports/stryker-incremental-${name}.json`,
   reporters: ['clear-text', 'progress', 'html', 'json'],
-  htmlReporter: { fileName: `reports/mutation/${scope}.html` },
-  jsonReporter: { fileName: `reports/mutation/${scope}.json` },
+  htmlReporter: { fileName: `reports/mutation/${name}.html` },
+  jsonReporter: { fileName: `reports/mutation/${name}.json` },
+  ignoreStatic,
   thresholds: { high: 90, low: 85, break: null },
   // Added to each mutant's normal test time (x1.5): a mutant that hangs (an endless loop) is given
   // up on after this, and counts as detected. The slowest test of the scope takes under 4 s.
